@@ -1,0 +1,98 @@
+"""The store: one DuckDB file, its schema and migrations, and a cursor per thread.
+
+Owns where the database lives (``SINKVIEW_DB`` or ``data/sinkview.duckdb``), how it is opened
+(no extension downloads, ever) and how the schema is brought up to date. It does not know
+about files, the contract or indicators.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from sinkview import DATA_DIR
+
+DEFAULT_DB = DATA_DIR / "sinkview.duckdb"
+
+# An unknown function must fail, not silently try to download an extension (intranet).
+CONNECTION_CONFIG = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+
+def default_db_path() -> Path:
+    """The database the app uses: ``$SINKVIEW_DB`` when set, else ``data/sinkview.duckdb``."""
+    return Path(os.environ.get("SINKVIEW_DB") or DEFAULT_DB)
+
+
+def _migrations() -> list[tuple[int, str]]:
+    folder = resources.files("sinkview") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+SCHEMA_VERSION = max(version for version, _ in _migrations())
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply every migration newer than the store's version, each in its own transaction."""
+    con.execute("create table if not exists schema_version (version integer not null)")
+    current = con.execute("select coalesce(max(version), 0) from schema_version").fetchone()[0]
+    for version, sql in _migrations():
+        if version <= current:
+            continue
+        con.execute("begin transaction")
+        try:
+            con.execute(sql)
+            con.execute("insert into schema_version values ($v)", {"v": version})
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        current = version
+    return current
+
+
+def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and create or migrate) the store at ``path``; ``":memory:"`` gives a scratch store."""
+    target = str(path) if path is not None else str(default_db_path())
+    if target != ":memory:":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(target, read_only=read_only, config=CONNECTION_CONFIG)
+    if not read_only:
+        migrate(con)
+    return con
+
+
+class Store:
+    """One open database shared by a process; each thread reads through its own cursor.
+
+    A DuckDB connection must not be used from two threads at once (a partial fetch blocks it),
+    so ``cursor()`` hands every thread its own cursor on the shared connection.
+    """
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path) if path not in (None, ":memory:") else path
+        self.connection = connect(path)
+        self._local = threading.local()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self.connection.cursor()
+            self._local.cursor = cur
+        return cur
+
+    def is_empty(self) -> bool:
+        return self.cursor().execute("select count(*) from institutions").fetchone()[0] == 0
+
+    def close(self) -> None:
+        self.connection.close()
