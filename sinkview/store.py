@@ -45,7 +45,7 @@ SCHEMA_VERSION = max(version for version, _ in _migrations())
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Apply every migration newer than the store's version, each in its own transaction."""
     con.execute("create table if not exists schema_version (version integer not null)")
-    current = con.execute("select coalesce(max(version), 0) from schema_version").fetchone()[0]
+    current = con.execute("select coalesce(max(version), 0) from schema_version").fetchall()[0][0]
     for version, sql in _migrations():
         if version <= current:
             continue
@@ -92,7 +92,7 @@ class Store:
         return cur
 
     def is_empty(self) -> bool:
-        return self.cursor().execute("select count(*) from institutions").fetchone()[0] == 0
+        return self.cursor().execute("select count(*) from institutions").fetchall()[0][0] == 0
 
     def close(self) -> None:
         self.connection.close()

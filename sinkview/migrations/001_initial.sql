@@ -1,7 +1,7 @@
 -- Initial schema: one table per dataset of the data contract (canonical column names),
 -- plus the import log. Every data row remembers the import that wrote it (import_id) and a
 -- hash of its normalised values (row_hash) so a re-upload of identical rows changes nothing.
--- Rows replaced by an import are kept in replaced_rows so that the import can be undone exactly.
+-- Rows replaced by an import are kept in <dataset>_replaced so that the import can be undone exactly.
 
 create sequence if not exists import_id_seq start 1;
 
@@ -10,7 +10,8 @@ create table imports (
     dataset       varchar not null,
     file_name     varchar not null,
     content_hash  varchar not null,
-    rows_imported bigint not null,
+    rows_imported bigint not null,   -- valid rows in the file
+    rows_changed  bigint not null,   -- of those, new or different from the stored row
     rows_rejected bigint not null,
     warnings      bigint not null,
     imported_by   varchar,
@@ -123,12 +124,13 @@ create table service_volume (
     primary key (period, inst_id, community)
 );
 
--- Rows an import replaced or removed, as JSON, so that undo restores the dataset exactly.
-create table replaced_rows (
-    import_id bigint not null,
-    dataset   varchar not null,
-    row_json  json not null
-);
+-- Rows an import replaced, with the import that replaced them, so undo restores them exactly.
+create table institutions_replaced as select *, 0::bigint as replaced_by from institutions with no data;
+create table expert_rotations_replaced as select *, 0::bigint as replaced_by from expert_rotations with no data;
+create table referrals_replaced as select *, 0::bigint as replaced_by from referrals with no data;
+create table village_coverage_replaced as select *, 0::bigint as replaced_by from village_coverage with no data;
+create table staff_movements_replaced as select *, 0::bigint as replaced_by from staff_movements with no data;
+create table service_volume_replaced as select *, 0::bigint as replaced_by from service_volume with no data;
 
 -- Tier ranks (data contract, "Tier ranks"): queries join this rather than repeating a CASE.
 create table tier_ranks (

@@ -1,0 +1,44 @@
+"""The shared look of every chart: CJK-capable fonts, a projector-friendly palette, sizes.
+
+Owns colours (by tier, by status, by direction of flow), the font stack (Noto Sans CJK SC is
+installed by the set-up, so Chinese never renders as boxes, in the browser or in kaleido
+exports) and ``apply_theme``, which every builder calls last.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+
+# Colour-blind-safe, high contrast on a white projector background (Okabe–Ito based).
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
+TIER_COLOURS = {
+    "upper_hospital": "#7F3C8D",
+    "county_hospital": "#0072B2",
+    "township_center": "#009E73",
+    "village_clinic": "#E69F00",
+    "outside": "#7F7F7F",
+}
+FLOW_COLOURS = {"up": "#D55E00", "down": "#009E73", "lateral": "#7F7F7F"}
+STATUS_COLOURS = {"met": "#009E73", "near": "#E69F00", "missed": "#D55E00", None: "#7F7F7F"}
+EMPTY_COLOUR = "#D9D9D9"
+
+
+def apply_theme(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
+    """Fonts, margins and background shared by every chart; returns the same figure."""
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=18)) if title else None,
+        font=dict(family=FONT_FAMILY, size=14, color="#1F1F1F"),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        colorway=PALETTE,
+        height=height,
+        margin=dict(l=10, r=10, t=50 if title else 20, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
+        hoverlabel=dict(font=dict(family=FONT_FAMILY, size=14)),
+    )
+    fig.update_xaxes(automargin=True, gridcolor="#EEEEEE", zerolinecolor="#CCCCCC")
+    fig.update_yaxes(automargin=True, gridcolor="#EEEEEE", zerolinecolor="#CCCCCC")
+    return fig

@@ -1,0 +1,355 @@
+"""The data contract as data: every uploadable dataset, its columns, aliases, types,
+enumerations and rules (``shared/spec/data-contract.md``).
+
+The importer, the templates and the documentation all read this module; nothing about a
+column is written anywhere else. It holds no logic beyond header-name normalisation.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# ---------------------------------------------------------------------------------------------
+# Enumerations: code -> accepted Chinese labels (the code itself is always accepted, any case).
+# ---------------------------------------------------------------------------------------------
+
+TIER_RANKS = {"upper_hospital": 4, "county_hospital": 3, "township_center": 2, "village_clinic": 1}
+
+DOMAINS: dict[str, dict[str, tuple[str, ...]]] = {
+    "tier": {
+        "upper_hospital": ("县外医院", "市级医院", "省级医院", "三级医院", "城市医院"),
+        "county_hospital": ("县级医院", "牵头医院", "县医院", "县人民医院", "县中医院"),
+        "township_center": ("乡镇卫生院", "中心卫生院", "社区卫生服务中心"),
+        "village_clinic": ("村卫生室", "社区卫生服务站"),
+    },
+    "title_level": {
+        "senior": ("高级", "正高", "副高", "主任医师", "副主任医师", "主任护师", "副主任护师",
+                   "主任药师", "副主任药师", "主任技师", "副主任技师"),
+        "intermediate": ("中级", "主治医师", "主管护师", "主管药师", "主管技师"),
+        "junior": ("初级", "住院医师", "医师", "医士", "护师", "护士", "药师", "技师"),
+        "none": ("无", "无职称", "其他"),
+    },
+    "activity": {
+        "clinic": ("坐诊", "门诊"),
+        "ward_round": ("查房", "教学查房"),
+        "surgery": ("手术", "手术带教"),
+        "case_discussion": ("疑难病例讨论", "病例讨论"),
+        "training": ("培训", "讲座", "授课"),
+        "teleconsult": ("远程会诊", "远程诊疗"),
+        "other": ("其他",),
+    },
+    "direction": {"up": ("上转",), "down": ("下转",)},
+    "status": {
+        "completed": ("已完成", "已到达", "已就诊"),
+        "accepted": ("已接收",),
+        "pending": ("待接收", "申请中"),
+        "rejected": ("已拒绝", "拒收"),
+        "cancelled": ("已取消", "撤销"),
+    },
+    "movement_type": {
+        "dispatch_down": ("下沉派驻", "下派", "派驻"),
+        "training_up": ("上挂进修", "进修", "上挂"),
+        "transfer": ("调动", "调入", "调出"),
+        "recruit": ("招聘", "入职", "引进"),
+        "departure": ("离职", "退休", "辞职", "流失"),
+        "rotation": ("轮岗",),
+    },
+    "education": {
+        "doctorate": ("博士",),
+        "master": ("硕士",),
+        "bachelor": ("本科",),
+        "college": ("大专",),
+        "secondary": ("中专", "高中", "初中及以下"),
+    },
+    "boolean": {
+        "true": ("是", "有", "y", "yes", "true", "1"),
+        "false": ("否", "无", "n", "no", "false", "0"),
+    },
+}
+
+# Values whose first non-empty cell marks a trailing total row.
+TOTAL_ROW_LABELS = ("合计", "总计", "小计")
+
+# ---------------------------------------------------------------------------------------------
+# Columns and datasets
+# ---------------------------------------------------------------------------------------------
+
+# Column types. Each has one parser in the importer (sinkview/sql/normalise_macros.sql).
+TYPES = ("id", "text", "decimal", "count", "date", "boolean", "enum", "period", "month")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    aliases: tuple[str, ...]
+    type: str
+    required: bool = False
+    domain: str | None = None          # for type "enum": a key of DOMAINS
+    default: object = None             # value stored when the cell is empty
+    upper: bool = False                # stored upper-cased (ICD-10 codes)
+    help_zh: str = ""                  # the rule, as the template explains it
+    help_en: str = ""
+
+    def __post_init__(self):
+        assert self.type in TYPES, self.type
+        assert (self.type == "enum") == (self.domain is not None), self.name
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check beyond one cell's type. ``kind`` names it; the importer turns each kind into SQL.
+
+    kinds: unique_in_file, known_inst (column, tier or None), not_before (column, other),
+    not_more_than (column, other), range (column, low, high), required_unless (column,
+    other, value), warn_more_than (column, other), warn_not_downward, warn_direction,
+    warn_icd10_shape, key_hash (column: filled with a hash of the row when empty).
+    """
+
+    kind: str
+    column: str | None = None
+    other: str | None = None
+    value: object = None
+    low: float | None = None
+    high: float | None = None
+    tier: str | None = None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    name_zh: str
+    name_en: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    rules: tuple[Rule, ...] = ()
+    identity_aliases: tuple[str, ...] = ()   # columns dropped unread (Privacy)
+    pseudonymised: tuple[str, ...] = ()      # columns whose identity-shaped values are HMAC-ed
+    description_zh: str = ""
+    description_en: str = ""
+    column_by_name: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self):
+        self.column_by_name.update({c.name: c for c in self.columns})
+
+    def column(self, name: str) -> Column:
+        return self.column_by_name[name]
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+
+INSTITUTIONS = Dataset(
+    name="institutions", name_zh="机构名录", name_en="Institutions", key=("inst_id",),
+    description_zh="医共体内外各级医疗机构，请最先导入，其他台账均引用机构编码。",
+    description_en="Every institution; load it first, the other ledgers refer to it.",
+    columns=(
+        Column("inst_id", ("机构编码", "机构代码"), "id", required=True, help_zh="文件内唯一", help_en="unique in the file"),
+        Column("inst_name", ("机构名称",), "text", required=True),
+        Column("tier", ("机构层级", "机构级别", "机构类型"), "enum", required=True, domain="tier"),
+        Column("parent_id", ("上级机构编码",), "id", help_zh="须为已有机构", help_en="must be a known institution"),
+        Column("community", ("医共体", "所属医共体"), "text", help_zh="所属医共体；县外医院通常为空", help_en="the medical community; upper hospitals usually have none"),
+        Column("county", ("县区", "所属县区", "县(区)"), "text"),
+        Column("township", ("乡镇", "所属乡镇"), "text"),
+        Column("latitude", ("纬度",), "decimal", help_zh="3 至 54", help_en="3 to 54"),
+        Column("longitude", ("经度",), "decimal", help_zh="73 至 136", help_en="73 to 136"),
+        Column("population", ("服务人口",), "count"),
+        Column("beds", ("床位数", "编制床位"), "count"),
+    ),
+    rules=(
+        Rule("unique_in_file"),
+        Rule("known_inst", "parent_id"),
+        Rule("range", "latitude", low=3, high=54),
+        Rule("range", "longitude", low=73, high=136),
+    ),
+)
+
+EXPERT_ROTATIONS = Dataset(
+    name="expert_rotations", name_zh="专家下沉", name_en="Expert rotations", key=("record_id",),
+    description_zh="上级机构专家到下级机构坐诊、查房、带教等，每次派驻或巡诊一行。",
+    description_en="One row per stint or visit of a higher-tier expert at a lower-tier institution.",
+    columns=(
+        Column("record_id", ("记录编号",), "id", help_zh="为空时以整行内容生成", help_en="when empty, a hash of the row"),
+        Column("expert_id", ("专家工号", "工号"), "id", required=True),
+        Column("expert_name", ("专家姓名", "姓名"), "text"),
+        Column("home_inst_id", ("派出机构编码",), "id", required=True, help_zh="须为已有机构", help_en="a known institution"),
+        Column("host_inst_id", ("接收机构编码", "帮扶机构编码"), "id", required=True, help_zh="须为已有机构", help_en="a known institution"),
+        Column("specialty", ("专科", "科室"), "text", required=True),
+        Column("title_level", ("职称", "职称级别"), "enum", domain="title_level"),
+        Column("start_date", ("开始日期", "下沉日期"), "date", required=True),
+        Column("end_date", ("结束日期",), "date", help_zh="为空时同开始日期；不得早于开始日期", help_en="defaults to start_date; not before it"),
+        Column("activity", ("活动类型", "帮扶形式"), "enum", required=True, domain="activity"),
+        Column("patients_served", ("诊疗人次", "服务人次"), "count"),
+        Column("trainees", ("培训人次",), "count"),
+        Column("party_member", ("是否党员", "党员"), "boolean"),
+    ),
+    rules=(
+        Rule("key_hash", "record_id"),
+        Rule("unique_in_file"),
+        Rule("known_inst", "home_inst_id"),
+        Rule("known_inst", "host_inst_id"),
+        Rule("default_from", "end_date", other="start_date"),
+        Rule("not_before", "end_date", other="start_date"),
+        Rule("warn_not_downward", "host_inst_id", other="home_inst_id"),
+    ),
+)
+
+REFERRALS = Dataset(
+    name="referrals", name_zh="双向转诊", name_en="Referrals", key=("referral_id",),
+    description_zh="双向转诊台账，每张转诊单一行。患者身份证号、手机号会被不可逆地替换。",
+    description_en="One row per referral. Identity and mobile numbers are irreversibly pseudonymised.",
+    columns=(
+        Column("referral_id", ("转诊单号", "转诊编号"), "id", required=True, help_zh="文件内唯一", help_en="unique in the file"),
+        Column("patient_key", ("患者标识", "患者编号"), "id", required=True, help_zh="假名化标识；身份证号/手机号将被替换", help_en="pseudonymous; identity or mobile numbers are replaced"),
+        Column("referral_date", ("转诊日期",), "date", required=True),
+        Column("from_inst_id", ("转出机构编码",), "id", required=True, help_zh="须为已有机构", help_en="a known institution"),
+        Column("to_inst_id", ("转入机构编码",), "id", required=True, help_zh="须为已有机构", help_en="a known institution"),
+        Column("direction", ("转诊方向",), "enum", domain="direction", help_zh="由机构层级推导；不一致时提示", help_en="derived from tier ranks; a disagreeing value is a warning"),
+        Column("icd10", ("诊断编码", "ICD10", "ICD-10"), "text", upper=True, help_zh="如 I10、E11.9", help_en="e.g. I10, E11.9"),
+        Column("diagnosis", ("诊断名称", "诊断"), "text"),
+        Column("status", ("转诊状态", "状态"), "enum", domain="status", default="completed", help_zh="为空时视为已完成", help_en="defaults to completed"),
+        Column("reason", ("转诊原因",), "text"),
+        Column("accepted_date", ("接收日期", "到达日期", "就诊日期"), "date", help_zh="不得早于转诊日期", help_en="not before referral_date"),
+    ),
+    rules=(
+        Rule("unique_in_file"),
+        Rule("known_inst", "from_inst_id"),
+        Rule("known_inst", "to_inst_id"),
+        Rule("not_before", "accepted_date", other="referral_date"),
+        Rule("warn_direction", "direction"),
+        Rule("warn_icd10_shape", "icd10"),
+    ),
+    identity_aliases=("患者姓名", "姓名", "身份证号", "身份证号码", "身份证", "证件号码", "证件号",
+                      "手机号", "手机号码", "联系电话", "电话", "住址", "家庭住址", "联系地址", "地址"),
+    pseudonymised=("patient_key",),
+)
+
+VILLAGE_COVERAGE = Dataset(
+    name="village_coverage", name_zh="村卫生室覆盖", name_en="Village clinic coverage",
+    key=("snapshot_date", "village_code"),
+    description_zh="每个行政村每个统计期一行。",
+    description_en="One row per administrative village per reporting period.",
+    columns=(
+        Column("period", ("统计期", "统计时间", "报告期"), "period", required=True, help_zh="如 2025-Q3、2025年第三季度、2025-09、2025年", help_en="e.g. 2025-Q3, 2025年第三季度, 2025-09, 2025"),
+        Column("village_code", ("行政村代码", "村代码", "区划代码"), "id", required=True, help_zh="按文本保留前导零", help_en="kept as text, leading zeros kept"),
+        Column("village_name", ("行政村", "村名", "行政村名称"), "text", required=True),
+        Column("township", ("乡镇", "所属乡镇"), "text", required=True),
+        Column("township_center_id", ("所属卫生院编码", "卫生院编码"), "id", required=True, help_zh="须为已有乡镇卫生院", help_en="a known township health centre"),
+        Column("clinic_id", ("村卫生室编码",), "id", help_zh="为空表示无村卫生室", help_en="empty: the village has no clinic"),
+        Column("population", ("常住人口", "人口数"), "count", required=True),
+        Column("village_doctors", ("村医人数", "乡村医生数"), "count", default=0),
+        Column("licensed_doctors", ("执业(助理)医师数", "执业医师数"), "count", default=0, help_zh="不超过村医人数", help_en="not more than village_doctors"),
+        Column("contracted_residents", ("家庭医生签约人数", "签约人数"), "count"),
+        Column("hypertension_managed", ("高血压规范管理人数",), "count"),
+        Column("diabetes_managed", ("糖尿病规范管理人数",), "count"),
+        Column("insurance_settlement", ("医保结算", "医保联网结算", "医保报销"), "boolean", default=False),
+        Column("telemedicine", ("远程医疗", "远程会诊"), "boolean", default=False),
+        Column("party_group", ("党组织覆盖", "党建覆盖", "党小组"), "boolean", default=False),
+        Column("ecg_device", ("心电设备", "心电图机"), "boolean", default=False),
+        Column("latitude", ("纬度",), "decimal"),
+        Column("longitude", ("经度",), "decimal"),
+        Column("distance_km", ("距卫生院距离", "距离"), "decimal", help_zh="到所属卫生院的公里数", help_en="kilometres to its township centre"),
+    ),
+    rules=(
+        Rule("unique_in_file"),
+        Rule("known_inst", "township_center_id", tier="township_center"),
+        Rule("known_inst", "clinic_id", tier="village_clinic"),
+        Rule("not_more_than", "licensed_doctors", other="village_doctors"),
+        Rule("warn_more_than", "contracted_residents", other="population"),
+    ),
+)
+
+STAFF_MOVEMENTS = Dataset(
+    name="staff_movements", name_zh="人才流动", name_en="Staff movements", key=("movement_id",),
+    description_zh="人员下派、上挂进修、调动、招聘、离职、轮岗，每次变动一行。",
+    description_en="One row per movement of a staff member.",
+    columns=(
+        Column("movement_id", ("记录编号",), "id", help_zh="为空时以整行内容生成", help_en="when empty, a hash of the row"),
+        Column("staff_id", ("工号", "人员编号"), "id", required=True),
+        Column("staff_name", ("姓名",), "text"),
+        Column("movement_type", ("流动类型", "变动类型"), "enum", required=True, domain="movement_type"),
+        Column("from_inst_id", ("原机构编码", "调出机构编码"), "id", help_zh="招聘可为空（来自外部）", help_en="may be empty for recruit (from outside)"),
+        Column("to_inst_id", ("目标机构编码", "调入机构编码"), "id", help_zh="离职可为空", help_en="may be empty for departure"),
+        Column("start_date", ("开始日期", "变动日期"), "date", required=True),
+        Column("end_date", ("结束日期",), "date", help_zh="临时性流动的结束日期", help_en="for temporary moves"),
+        Column("title_level", ("职称", "职称级别"), "enum", domain="title_level"),
+        Column("specialty", ("专业", "科室"), "text"),
+        Column("education", ("学历",), "enum", domain="education"),
+        Column("party_member", ("是否党员", "党员"), "boolean"),
+    ),
+    rules=(
+        Rule("key_hash", "movement_id"),
+        Rule("unique_in_file"),
+        Rule("required_unless", "from_inst_id", other="movement_type", value="recruit"),
+        Rule("required_unless", "to_inst_id", other="movement_type", value="departure"),
+        Rule("known_inst", "from_inst_id"),
+        Rule("known_inst", "to_inst_id"),
+        Rule("not_before", "end_date", other="start_date"),
+    ),
+)
+
+SERVICE_VOLUME = Dataset(
+    name="service_volume", name_zh="服务量", name_en="Service volume",
+    key=("period", "inst_id", "community"),
+    description_zh="各机构月度服务量（卫生统计月报）；县外医院行填写其患者所属医共体。",
+    description_en="Monthly totals per institution; upper-hospital rows name the patients' community.",
+    columns=(
+        Column("period", ("统计期", "月份", "统计月份"), "month", required=True, help_zh="如 2025-09、2025年9月、202509", help_en="e.g. 2025-09, 2025年9月, 202509"),
+        Column("inst_id", ("机构编码",), "id", required=True, help_zh="须为已有机构", help_en="a known institution"),
+        Column("outpatient_visits", ("门急诊人次", "诊疗人次"), "count", required=True),
+        Column("admissions", ("出院人次", "住院人次"), "count"),
+        Column("tcm_visits", ("中医诊疗人次",), "count", help_zh="不超过门急诊人次", help_en="not more than outpatient_visits"),
+        Column("insurance_fund", ("医保基金支出", "医保基金支出(元)", "统筹基金支出"), "decimal", help_zh="元，不得为负", help_en="yuan, not negative"),
+        Column("community", ("所属医共体", "患者所属医共体"), "text", help_zh="仅县外医院行：患者所属医共体", help_en="upper-hospital rows only: whose residents"),
+    ),
+    rules=(
+        Rule("known_inst", "inst_id"),
+        Rule("community_for_upper_only", "community", other="inst_id"),
+        Rule("unique_in_file"),
+        Rule("not_more_than", "tcm_visits", other="outpatient_visits"),
+        Rule("range", "insurance_fund", low=0, high=None),
+    ),
+)
+
+DATASETS: dict[str, Dataset] = {d.name: d for d in (
+    INSTITUTIONS, EXPERT_ROTATIONS, REFERRALS, VILLAGE_COVERAGE, STAFF_MOVEMENTS, SERVICE_VOLUME)}
+
+# The stored column that a dataset's upload column becomes, where they differ.
+STORED_AS = {("village_coverage", "period"): "snapshot_date"}
+
+# ---------------------------------------------------------------------------------------------
+# Header matching
+# ---------------------------------------------------------------------------------------------
+
+_UNIT_SUFFIX = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def normalise_header(text: object) -> str:
+    """Case, surrounding spaces, full-width forms and a trailing unit in parentheses ignored."""
+    if text is None:
+        return ""
+    folded = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    folded = re.sub(r"\s+", "", folded)
+    return folded
+
+
+def header_forms(name: str) -> set[str]:
+    """A header and its form without a unit suffix: `距卫生院距离(km)` also matches `距卫生院距离`."""
+    folded = normalise_header(name)
+    return {folded, _UNIT_SUFFIX.sub("", folded)}
+
+
+def column_lookup(dataset: Dataset) -> dict[str, str]:
+    """Normalised header -> canonical column name, for every alias of the dataset."""
+    lookup: dict[str, str] = {}
+    for column in dataset.columns:
+        for alias in (column.name, *column.aliases):
+            for form in header_forms(alias):
+                lookup.setdefault(form, column.name)
+    return lookup
+
+
+def identity_lookup(dataset: Dataset) -> set[str]:
+    return {form for alias in dataset.identity_aliases for form in header_forms(alias)}

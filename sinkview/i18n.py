@@ -1,0 +1,97 @@
+"""The message catalogue: every user-facing string in Chinese (default) and English.
+
+Owns lookup (``t(key, lang, **params)``), number and percentage formatting and the labels of
+contract enumerations. Strings live in ``sinkview/catalogue/*.toml`` (one file per area, so
+several pages can add strings without touching one file); a key missing in a language falls
+back to the other, then to the key itself, so a gap shows but never crashes a page.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from importlib import resources
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, dict[str, str]]:
+    entries: dict[str, dict[str, str]] = {}
+    folder = resources.files("sinkview") / "catalogue"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            data = tomllib.loads(entry.read_text(encoding="utf-8"))
+            _flatten(data, "", entries)
+    return entries
+
+
+def _flatten(node: dict, prefix: str, into: dict) -> None:
+    for key, value in node.items():
+        if isinstance(value, dict) and not set(value) <= set(LANGUAGES):
+            _flatten(value, f"{prefix}{key}.", into)
+        elif isinstance(value, dict):
+            if f"{prefix}{key}" in into:
+                raise ValueError(f"duplicate catalogue key {prefix}{key}")
+            into[f"{prefix}{key}"] = value
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, **params) -> str:
+    """The message ``key`` in ``lang``, filled with ``params`` (str.format names)."""
+    entry = catalogue().get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry.get(DEFAULT_LANGUAGE) or next(iter(entry.values()))
+    if params:
+        separator = "、" if lang == "zh" else ", "
+        params = {k: separator.join(map(str, v)) if isinstance(v, (list, tuple)) else v
+                  for k, v in params.items()}
+        try:
+            return text.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
+
+
+def has(key: str) -> bool:
+    return key in catalogue()
+
+
+def enum_label(domain: str, code: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The display label of a contract code (``tier``/``county_hospital`` -> 县级医院).
+
+    Chinese: the first label the contract accepts for the code; English: the catalogue."""
+    from sinkview.contract import DOMAINS
+
+    if code is None:
+        return "—"
+    if lang == "zh":
+        labels = DOMAINS.get(domain, {}).get(code)
+        if labels:
+            return labels[0]
+        if has(f"enum.{domain}_zh.{code}"):
+            return t(f"enum.{domain}_zh.{code}", "zh")
+    entry = catalogue().get(f"enum.{domain}.{code}", {})
+    return entry.get("en") or str(code).replace("_", " ")
+
+
+def format_number(value, unit: str = "", lang: str = DEFAULT_LANGUAGE, digits: int = 1) -> str:
+    """A value as the dashboard shows it: ratios as percentages, "—" for undefined."""
+    if value is None or value != value:  # None or NaN
+        return "—"
+    if unit == "ratio":
+        return f"{value * 100:.{digits}f}%"
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.{digits}f}"
+
+
+def column_label(dataset: str, column: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A contract column's display name: its first Chinese alias, or its English name."""
+    from sinkview.contract import DATASETS
+
+    spec = DATASETS[dataset].column(column)
+    if lang == "zh" and spec.aliases:
+        return spec.aliases[0]
+    return column.replace("_", " ")

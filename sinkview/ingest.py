@@ -1,0 +1,468 @@
+"""Import: validate an uploaded ledger in DuckDB and write it in one transaction; undo.
+
+Owns the path decode → find header (``reader``) → normalise and validate in SQL over whole
+columns (the SQL is generated from ``contract``; cell values only ever reach DuckDB as data)
+→ stage → commit (newest row per key wins; identical rows untouched) → undo. Patient
+identities are pseudonymised in the first SQL projection, before anything is materialised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+from dataclasses import dataclass, field
+from importlib import resources
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sinkview.contract import DATASETS, DOMAINS, STORED_AS, TIER_RANKS, Column, Dataset
+from sinkview.reader import OVERFLOW, ROW_NUMBER, RawTable, UnreadableFile, read_upload
+from sinkview.secrets import hmac_pads, secret
+
+EARLIEST_DATE = dt.date(1950, 1, 1)   # plausibility bounds: 1900-01-00 Excel zero dates are errors
+LATEST_DATE = dt.date(2099, 12, 31)
+PREVIEW_ROWS = 50
+ERROR_COLUMNS = ["file", "row", "column", "value", "reason", "detail"]
+
+_MACROS = (resources.files("sinkview") / "sql" / "normalise_macros.sql").read_text(encoding="utf-8")
+
+
+@dataclass
+class Notice:
+    """A warning about a file: an i18n key (``warn_*``) and the values that fill it."""
+
+    code: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class Validation:
+    """What an upload would do, before anything is written."""
+
+    file_name: str
+    content_hash: str
+    dataset: Dataset | None = None
+    file_error: Notice | None = None         # the file cannot be imported at all
+    rows_total: int = 0
+    rows_valid: int = 0
+    errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
+    warnings: list[Notice] = field(default_factory=list)
+    staged: pa.Table | None = None           # normalised, pseudonymised rows with _valid
+    encoding: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.file_error is None and self.errors.empty
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rows_total - self.rows_valid
+
+    def preview(self, limit: int = PREVIEW_ROWS) -> pd.DataFrame:
+        if self.staged is None:
+            return pd.DataFrame()
+        head = self.staged.slice(0, limit).to_pandas()
+        return head.drop(columns=["row_hash", "_valid"], errors="ignore")
+
+
+@dataclass
+class ImportResult:
+    import_id: int
+    dataset: str
+    rows_imported: int
+    rows_changed: int
+    rows_rejected: int
+
+
+class ImportRefused(Exception):
+    """An import that would write rows the user has not agreed to (errors, no valid rows)."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+# --------------------------------------------------------------------------- SQL generation
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(value) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def stored_name(dataset: Dataset, column: str) -> str:
+    return STORED_AS.get((dataset.name, column), column)
+
+
+def stored_columns(dataset: Dataset) -> list[str]:
+    return [stored_name(dataset, c.name) for c in dataset.columns]
+
+
+_TYPE_PARSER = {"id": "sv_clean", "text": "sv_text", "decimal": "sv_decimal", "count": "sv_count",
+                "date": "sv_date", "period": "sv_period_end", "month": "sv_month"}
+_TYPE_ERROR = {"decimal": "bad_decimal", "count": "bad_count", "date": "bad_date", "period": "bad_period",
+               "month": "bad_month", "boolean": "bad_boolean", "enum": "bad_enum"}
+_DATE_TYPES = {"date", "period", "month"}
+
+
+def _parse_expression(dataset: Dataset, column: Column, present: bool) -> str:
+    raw = f"r.{_q(column.name)}" if present else "null::varchar"
+    if column.type in ("enum", "boolean"):
+        expr = f"{_q('l__' + column.name)}.code"
+        if column.type == "boolean":
+            expr = f"({expr} = 'true')"
+    else:
+        expr = f"{_TYPE_PARSER[column.type]}({raw})"
+    if column.upper:
+        expr = f"upper({expr})"
+    if column.name in dataset.pseudonymised:
+        expr = (f"case when sv_is_identity_number({expr}) or sv_is_mobile({expr}) "
+                f"then 'h:' || left(sv_hmac({expr}, $hmac_inner, $hmac_outer), 32) else {expr} end")
+    return expr
+
+
+def _enum_joins(dataset: Dataset, present: set[str]) -> str:
+    joins = []
+    for column in dataset.columns:
+        if column.type in ("enum", "boolean") and column.name in present:
+            domain = column.domain or "boolean"
+            alias = _q("l__" + column.name)
+            joins.append(f"left join sv_labels {alias} on {alias}.domain = {_lit(domain)} "
+                         f"and {alias}.label = lower(sv_clean(r.{_q(column.name)}))")
+    return "\n    ".join(joins)
+
+
+def _known_inst_rules(dataset: Dataset):
+    return [r for r in dataset.rules if r.kind == "known_inst"]
+
+
+def validation_sql(dataset: Dataset, present: set[str]) -> str:
+    """The one query that normalises and checks an upload (table ``upload_raw``) in SQL."""
+    columns = dataset.columns
+    parsed = [f"r.{_q(ROW_NUMBER)}", f"r.{_q(OVERFLOW)}"]
+    for c in columns:
+        raw = f"sv_text(r.{_q(c.name)})" if c.name in present else "null::varchar"
+        parsed.append(f"{raw} as {_q('raw__' + c.name)}")
+        parsed.append(f"{_parse_expression(dataset, c, c.name in present)} as {_q(c.name)}")
+
+    # Known institutions: the store's, and for the institutions file its own rows too.
+    known = "select inst_id, tier from institutions"
+    if dataset.name == "institutions":
+        known = ("select inst_id, max(tier) as tier from (select inst_id, tier from institutions "
+                 "union all select inst_id, tier from parsed where inst_id is not null) group by inst_id")
+    inst_joins, inst_cols = [], []
+    for rule in _known_inst_rules(dataset):
+        alias = _q("k__" + rule.column)
+        inst_joins.append(f"left join known_insts {alias} on {alias}.inst_id = p.{_q(rule.column)}")
+        inst_cols.append(f"{alias}.inst_id is not null as {_q('known__' + rule.column)}")
+        inst_cols.append(f"{alias}.tier as {_q('tier__' + rule.column)}")
+
+    # Derived values that replace parsed ones.
+    replace = []
+    for c in columns:
+        if c.default is not None:
+            replace.append(f"coalesce(p.{_q(c.name)}, {_lit(c.default) if isinstance(c.default, str) else str(c.default).lower()}) as {_q(c.name)}")
+    for rule in dataset.rules:
+        if rule.kind == "default_from":
+            replace.append(f"coalesce(p.{_q(rule.column)}, p.{_q(rule.other)}) as {_q(rule.column)}")
+        elif rule.kind == "community_for_upper_only":
+            replace.append(f"case when {_q('tier__' + rule.other)} = 'upper_hospital' "
+                           f"then coalesce(p.{_q(rule.column)}, '') else '' end as {_q(rule.column)}")
+        elif rule.kind == "key_hash":
+            others = ", ".join(f"coalesce(p.{_q(c.name)}::varchar, '')" for c in columns if c.name != rule.column)
+            replace.append(f"coalesce(p.{_q(rule.column)}, 'h:' || left(md5(concat_ws('|', {others})), 16)) as {_q(rule.column)}")
+    if dataset.name == "referrals":
+        replace.append(
+            "case when rank_to > rank_from then 'up' when rank_to < rank_from then 'down' "
+            "when rank_to = rank_from then 'lateral' end as direction")
+        inst_cols.append("(select rank from tier_ranks where tier = k__from_inst_id.tier) as rank_from")
+        inst_cols.append("(select rank from tier_ranks where tier = k__to_inst_id.tier) as rank_to")
+        inst_cols.append("p.direction as given__direction")
+
+    key = ", ".join(_q(k if k != "snapshot_date" else "period") for k in dataset.key)
+    checks = _checks(dataset)
+    flags = _warning_flags(dataset)
+    select_stored = ", ".join(f"{_q(c.name)} as {_q(stored_name(dataset, c.name))}" for c in columns)
+    hash_input = ", ".join(f"{_q(stored_name(dataset, c.name))} := {_q(c.name)}" for c in columns)
+    replace_clause = f" replace ({', '.join(replace)})" if replace else ""
+    return f"""
+with parsed as (
+    select {', '.join(parsed)}
+    from upload_raw r
+    {_enum_joins(dataset, present)}
+    where {' or '.join(f"sv_text(r.{_q(n)}) is not null" for n in present) or 'true'}
+),
+known_insts as ({known}),
+joined as (
+    select p.*, {', '.join(inst_cols) or 'null as no_reference'}
+    from parsed p
+    {' '.join(inst_joins)}
+),
+resolved as (
+    select *{replace_clause} from joined p
+),
+windowed as (
+    select *,
+        count(*) over (partition by {key}) as key_count,
+        min({_q(ROW_NUMBER)}) over (partition by {key}) as key_first_row
+    from resolved
+),
+checked as (
+    select *, list_filter([{', '.join(checks)}], lambda e: e.reason is not null) as _errors
+    from windowed
+)
+select {_q(ROW_NUMBER)}, {select_stored},
+    md5(struct_pack({hash_input})::varchar) as row_hash,
+    _errors, len(_errors) = 0 as _valid{''.join(', ' + f for f in flags)}
+from checked
+order by {_q(ROW_NUMBER)}
+"""
+
+
+def _problem(column: str, condition: str, reason: str, detail: str = "null") -> str:
+    value = f"raw__{column}"
+    return (f"{{'column': {_lit(column)}, 'value': {_q(value)}, "
+            f"'reason': case when {condition} then {_lit(reason)} end, 'detail': {detail}::varchar}}")
+
+
+def _checks(dataset: Dataset) -> list[str]:
+    checks = [f"{{'column': '', 'value': null::varchar, 'reason': case when {_q(OVERFLOW)} then 'too_many_cells' end, 'detail': null::varchar}}"]
+    for c in dataset.columns:
+        raw, val = _q("raw__" + c.name), _q(c.name)
+        if c.required:
+            checks.append(_problem(c.name, f"{raw} is null", "required"))
+        if c.type in _TYPE_ERROR:
+            checks.append(_problem(c.name, f"{raw} is not null and {val} is null", _TYPE_ERROR[c.type]))
+        if c.type in _DATE_TYPES:
+            checks.append(_problem(c.name, f"{val} < DATE '{EARLIEST_DATE}' or {val} > DATE '{LATEST_DATE}'",
+                                   "date_implausible"))
+    key = dataset.key[0] if dataset.key[0] != "snapshot_date" else "period"
+    for rule in dataset.rules:
+        col = rule.column
+        if rule.kind == "unique_in_file":
+            checks.append(_problem(key, "key_count > 1 and _row > key_first_row", "duplicate_key", "key_first_row"))
+        elif rule.kind == "known_inst":
+            checks.append(_problem(col, f"{_q(col)} is not null and not {_q('known__' + col)}", "unknown_inst"))
+            if rule.tier:
+                checks.append(_problem(col, f"{_q('known__' + col)} and {_q('tier__' + col)} <> {_lit(rule.tier)}",
+                                       "wrong_tier", _lit(rule.tier)))
+        elif rule.kind == "not_before":
+            checks.append(_problem(col, f"{_q(col)} < {_q(rule.other)}", "before_other", _lit(rule.other)))
+        elif rule.kind == "not_more_than":
+            checks.append(_problem(col, f"{_q(col)} > {_q(rule.other)}", "more_than_other", _lit(rule.other)))
+        elif rule.kind == "range":
+            bounds = []
+            if rule.low is not None:
+                bounds.append(f"{_q(col)} < {rule.low}")
+            if rule.high is not None:
+                bounds.append(f"{_q(col)} > {rule.high}")
+            span = f"{rule.low if rule.low is not None else ''}–{rule.high if rule.high is not None else ''}"
+            checks.append(_problem(col, " or ".join(bounds), "out_of_range", _lit(span)))
+        elif rule.kind == "required_unless":
+            checks.append(_problem(col, f"{_q(col)} is null and {_q(rule.other)} is distinct from {_lit(rule.value)}",
+                                   "required_unless", _lit(rule.value)))
+    return checks
+
+
+def _warning_flags(dataset: Dataset) -> list[str]:
+    flags = []
+    for rule in dataset.rules:
+        if rule.kind == "warn_not_downward":
+            flags.append(f"((select rank from tier_ranks where tier = {_q('tier__' + rule.column)}) >= "
+                         f"(select rank from tier_ranks where tier = {_q('tier__' + rule.other)})) as warn_not_downward")
+        elif rule.kind == "warn_direction":
+            flags.append("(given__direction is not null and given__direction <> direction) as warn_direction")
+        elif rule.kind == "warn_icd10_shape":
+            flags.append(f"({_q(rule.column)} is not null and not regexp_full_match({_q(rule.column)}, "
+                         f"'[A-Z][0-9]{{2}}(\\.[0-9A-Z]{{1,4}})?')) as warn_icd10_shape")
+        elif rule.kind == "warn_more_than":
+            flags.append(f"({_q(rule.column)} > {_q(rule.other)}) as warn_more_than")
+    for name in dataset.pseudonymised:
+        flags.append(f"({_q('raw__' + name)} is not null and starts_with({_q(name)}, 'h:') "
+                     f"and not starts_with({_q('raw__' + name)}, 'h:')) as warn_pseudonymised")
+    return flags
+
+
+def _prepare(cursor) -> None:
+    """Per-connection temporary objects the validation SQL uses: parsers and label lookup."""
+    cursor.execute(_MACROS)
+    labels = [(domain, code.lower(), code) for domain, codes in DOMAINS.items() for code in codes]
+    labels += [(domain, label.lower(), code) for domain, codes in DOMAINS.items()
+               for code, names in codes.items() for label in names]
+    cursor.execute("create or replace temp table sv_labels (domain varchar, label varchar, code varchar)")
+    cursor.executemany("insert into sv_labels values (?, ?, ?)", sorted(set(labels)))
+
+
+# --------------------------------------------------------------------------- validate
+
+def validate_upload(cursor, raw: bytes, file_name: str, dataset_name: str | None = None) -> Validation:
+    """Everything an import of this file would do, computed without writing anything."""
+    result = Validation(file_name=file_name, content_hash=hashlib.sha256(raw).hexdigest())
+    try:
+        table = read_upload(raw, dataset_name)
+    except UnreadableFile as problem:
+        result.file_error = Notice(problem.code, problem.params)
+        return result
+    result.dataset, result.encoding = table.dataset, table.encoding
+    result.warnings.extend(_file_notices(table))
+    if table.missing_columns:
+        result.file_error = Notice("file_missing_columns", {"columns": table.missing_columns})
+        return result
+    _stage(cursor, table, result)
+    return result
+
+
+def _file_notices(table: RawTable) -> list[Notice]:
+    notices = []
+    if table.title_rows:
+        notices.append(Notice("warn_title_rows", {"count": table.title_rows, "header_row": table.header_row}))
+    if table.total_rows_dropped:
+        notices.append(Notice("warn_total_rows", {"rows": table.total_rows_dropped}))
+    if table.unknown_columns:
+        notices.append(Notice("warn_unknown_columns", {"columns": table.unknown_columns}))
+    if table.identity_columns:
+        notices.append(Notice("warn_identity_columns", {"columns": table.identity_columns}))
+    return notices
+
+
+def _stage(cursor, table: RawTable, result: Validation) -> None:
+    dataset = table.dataset
+    present = {c.name for c in dataset.columns if c.name in table.table.column_names}
+    upload = table.table
+    for c in dataset.columns:  # absent optional columns as empty text, so the SQL is uniform
+        if c.name not in present:
+            upload = upload.append_column(c.name, pa.nulls(upload.num_rows, pa.string()))
+    _prepare(cursor)
+    inner, outer = hmac_pads(secret("patient_hmac"))
+    cursor.register("upload_raw", upload)
+    try:
+        params = {"hmac_inner": inner, "hmac_outer": outer} if dataset.pseudonymised else None
+        staged = cursor.sql(validation_sql(dataset, present), params=params).to_arrow_table()
+    finally:
+        cursor.unregister("upload_raw")
+    cursor.register("staged_upload", staged)
+    try:
+        errors = cursor.execute(f"""
+            select {_lit(result.file_name)} as file, {_q(ROW_NUMBER)} as row, e.column, e.value, e.reason, e.detail
+            from (select {_q(ROW_NUMBER)}, unnest(_errors) as e from staged_upload where not _valid)
+            order by row""").df()
+        flag_names = [n for n in staged.column_names if n.startswith("warn_")]
+        for flag in flag_names:
+            count, rows = cursor.execute(
+                f"select count(*), (list({_q(ROW_NUMBER)} order by {_q(ROW_NUMBER)}))[1:5] "
+                f"from staged_upload where {_q(flag)}").fetchall()[0]
+            if count:
+                result.warnings.append(Notice(flag, {"count": count, "rows": rows or []}))
+    finally:
+        cursor.unregister("staged_upload")
+    # Name columns as the user's file does (header text), not by canonical names.
+    errors["column"] = [table.headers.get(c, c) for c in errors["column"]]
+    other = errors["reason"].isin(["before_other", "more_than_other"])
+    errors.loc[other, "detail"] = [table.headers.get(d, d) for d in errors.loc[other, "detail"]]
+    result.errors = errors
+    result.rows_total = staged.num_rows
+    result.rows_valid = staged.num_rows - int(pc.sum(pc.invert(staged.column("_valid"))).as_py() or 0)
+    keep = [ROW_NUMBER, *stored_columns(dataset), "row_hash", "_valid"]
+    result.staged = staged.select(keep)
+
+
+# --------------------------------------------------------------------------- commit and undo
+
+def commit_validation(cursor, validation: Validation, valid_rows_only: bool = False,
+                      who: str | None = None) -> ImportResult:
+    """Write the validated rows in one transaction; refuse a file with errors unless asked."""
+    if validation.file_error is not None:
+        raise ImportRefused(validation.file_error.code, **validation.file_error.params)
+    if not validation.errors.empty and not valid_rows_only:
+        raise ImportRefused("refused_has_errors", count=len(validation.errors))
+    if validation.rows_valid == 0:
+        raise ImportRefused("refused_no_valid_rows")
+    dataset = validation.dataset
+    table = _q(dataset.name)
+    columns = stored_columns(dataset)
+    cols = ", ".join(_q(c) for c in columns)
+    on_key = " and ".join(f"t.{_q(k)} = i.{_q(k)}" for k in dataset.key)
+    incoming = validation.staged.filter(validation.staged.column("_valid")).select([*columns, "row_hash"])
+    cursor.register("incoming_rows", incoming)
+    try:
+        cursor.execute("begin transaction")
+        import_id = cursor.execute("select nextval('import_id_seq')").fetchall()[0][0]
+        params = {"id": import_id}
+        cursor.execute(f"""insert into {_q(dataset.name + '_replaced')}
+            select t.*, $id from {table} t join incoming_rows i on {on_key} where t.row_hash <> i.row_hash""", params)
+        cursor.execute(f"""delete from {table} t using incoming_rows i
+            where {on_key} and t.row_hash <> i.row_hash""")
+        changed = cursor.execute(f"""insert into {table} ({cols}, import_id, row_hash)
+            select {cols}, $id, row_hash from incoming_rows i
+            where not exists (select 1 from {table} t where {on_key})""", params).fetchall()[0][0]
+        cursor.execute("""insert into imports values ($id, $dataset, $file, $hash, $rows, $changed,
+            $rejected, $warnings, $who, current_timestamp::timestamp, null)""", {
+            **params, "dataset": dataset.name, "file": validation.file_name,
+            "hash": validation.content_hash, "rows": incoming.num_rows, "changed": changed,
+            "rejected": validation.rows_rejected, "warnings": len(validation.warnings),
+            "who": who or _current_user()})
+        cursor.execute("commit")
+    except Exception:
+        cursor.execute("rollback")
+        raise
+    finally:
+        cursor.unregister("incoming_rows")
+    return ImportResult(import_id, dataset.name, incoming.num_rows, changed, validation.rows_rejected)
+
+
+def _current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def latest_import(cursor, dataset_name: str) -> int | None:
+    row = cursor.execute("""select max(import_id) from imports
+        where dataset = $dataset and undone_at is null""", {"dataset": dataset_name}).fetchall()[0]
+    return row[0]
+
+
+def undo_import(cursor, import_id: int) -> str:
+    """Restore the dataset exactly as it was before ``import_id`` (its latest import only)."""
+    rows = cursor.execute("select dataset, undone_at from imports where import_id = $id",
+                          {"id": import_id}).fetchall()
+    row = rows[0] if rows else None
+    if row is None or row[1] is not None:
+        raise ImportRefused("undo_unknown", import_id=import_id)
+    dataset_name = row[0]
+    if latest_import(cursor, dataset_name) != import_id:
+        raise ImportRefused("undo_not_latest", import_id=import_id)
+    table = _q(dataset_name)
+    params = {"id": import_id}
+    cursor.execute("begin transaction")
+    try:
+        cursor.execute(f"delete from {table} where import_id = $id", params)
+        cursor.execute(f"insert into {table} select * exclude (replaced_by) "
+                       f"from {_q(dataset_name + '_replaced')} where replaced_by = $id", params)
+        cursor.execute(f"delete from {_q(dataset_name + '_replaced')} where replaced_by = $id", params)
+        cursor.execute("update imports set undone_at = current_timestamp::timestamp where import_id = $id", params)
+        cursor.execute("commit")
+    except Exception:
+        cursor.execute("rollback")
+        raise
+    return dataset_name
+
+
+def import_file(cursor, raw: bytes, file_name: str, dataset_name: str | None = None,
+                valid_rows_only: bool = False, who: str | None = None) -> tuple[Validation, ImportResult | None]:
+    """Validate, then commit when allowed: the path of the command line and of batch loads."""
+    validation = validate_upload(cursor, raw, file_name, dataset_name)
+    if validation.file_error or (not validation.ok and not valid_rows_only) or validation.rows_valid == 0:
+        return validation, None
+    return validation, commit_validation(cursor, validation, valid_rows_only, who)
+
+
+__all__ = ["Validation", "ImportResult", "ImportRefused", "Notice", "validate_upload",
+           "commit_validation", "undo_import", "latest_import", "import_file", "DATASETS", "TIER_RANKS"]

@@ -1,0 +1,278 @@
+"""Reading an uploaded file into a table of text cells, exactly as the user sees it.
+
+Owns: format sniffing (XLSX or CSV), encoding detection (UTF-8, UTF-8 with BOM, GBK,
+GB18030), delimiter detection, finding the header below title rows, dropping trailing
+合计/总计/小计 rows, and numbering every data row as the user sees it (1-based, counting
+title and header lines). It knows nothing about types: every cell stays text.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from charset_normalizer import from_bytes
+
+from sinkview.contract import DATASETS, TOTAL_ROW_LABELS, Dataset, column_lookup, header_forms
+
+HEADER_SEARCH_ROWS = 30
+ROW_NUMBER = "_row"
+OVERFLOW = "_overflow"  # the row has more non-empty cells than the header
+
+
+class UnreadableFile(ValueError):
+    """The file cannot be read as a table. ``code`` is an i18n key, ``params`` fill it."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass
+class RawTable:
+    """Text cells under canonical column names, plus ``_row`` (the row number the user sees)."""
+
+    dataset: Dataset
+    table: pa.Table
+    encoding: str
+    header_row: int                       # 1-based row of the header line
+    title_rows: int                       # rows skipped above the header
+    total_rows_dropped: list[int] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    identity_columns: list[str] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)   # canonical name -> header as written
+
+
+# --------------------------------------------------------------------------- decoding
+
+def detect_encoding(raw: bytes) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(raw[:200_000]).best()
+    guess = (best.encoding if best else "") or ""
+    # GB18030 is a superset of GBK and GB2312: decode every Chinese guess with it.
+    if guess.lower().replace("_", "") in {"gb18030", "gbk", "gb2312", "hz", "big5", ""} or best is None:
+        guess = "gb18030"
+    try:
+        raw.decode(guess)
+    except (UnicodeDecodeError, LookupError):
+        raise UnreadableFile("file_encoding") from None
+    return guess
+
+
+def detect_delimiter(sample: str) -> str:
+    lines = [line for line in sample.splitlines()[:HEADER_SEARCH_ROWS] if line.strip()]
+    counts = {d: sum(line.count(d) for line in lines) for d in (",", "\t", ";")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+# --------------------------------------------------------------------------- header
+
+def _matches(cells: list[str], lookup: dict[str, str]) -> set[str]:
+    found = set()
+    for cell in cells:
+        for form in header_forms(cell):
+            if form in lookup:
+                found.add(lookup[form])
+                break
+    return found
+
+
+def find_header(rows: list[list[str]], dataset_name: str | None = None) -> tuple[Dataset, int]:
+    """The dataset and the index of its header: the first row matching at least half of the
+    dataset's known columns (ties between datasets go to the one matching more required columns)."""
+    candidates = [DATASETS[dataset_name]] if dataset_name else list(DATASETS.values())
+    lookups = {d.name: column_lookup(d) for d in candidates}
+    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        scored = []
+        for dataset in candidates:
+            found = _matches(cells, lookups[dataset.name])
+            if len(found) * 2 >= len(dataset.columns) or (found and found >= set(dataset.required)):
+                required_hit = len(found & set(dataset.required))
+                scored.append((required_hit, len(found) / len(dataset.columns), dataset))
+        if scored:
+            scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
+            return scored[0][2], index
+    raise UnreadableFile("file_no_header" if not dataset_name else "file_no_header_for",
+                         dataset=dataset_name or "")
+
+
+# --------------------------------------------------------------------------- cells
+
+def _cell_text(value) -> str:
+    """An XLSX cell as the clerk would type it: integral floats lose `.0`, dates become ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return ""
+    return str(value)
+
+
+def _xlsx_rows(raw: bytes, dataset_hint: str | None) -> list[list[str]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+    except Exception:
+        raise UnreadableFile("file_bad_xlsx") from None
+    names = book.sheet_names
+    wanted = {d.name for d in DATASETS.values()} | {d.name_zh for d in DATASETS.values()}
+    if dataset_hint:
+        wanted = {dataset_hint, DATASETS[dataset_hint].name_zh}
+    sheet = next((n for n in names if n.strip() in wanted), names[0] if names else None)
+    if sheet is None:
+        raise UnreadableFile("file_empty")
+    try:
+        values = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except Exception:
+        raise UnreadableFile("file_bad_xlsx") from None
+    return [[_cell_text(v) for v in row] for row in values]
+
+
+# --------------------------------------------------------------------------- table
+
+def _finish(dataset: Dataset, header: list[str], columns: list[list[str]] | pa.Table,
+            first_row_number: int, encoding: str, header_index: int) -> RawTable:
+    lookup = column_lookup(dataset)
+    from sinkview.contract import identity_lookup  # noqa: PLC0415 (small, local use)
+
+    identity = identity_lookup(dataset)
+    chosen: dict[str, int] = {}
+    unknown, identity_found = [], []
+    for position, cell in enumerate(header):
+        forms = header_forms(cell)
+        if not cell.strip():
+            continue
+        if forms & identity:
+            identity_found.append(cell.strip())
+            continue
+        name = next((lookup[f] for f in forms if f in lookup), None)
+        if name is None:
+            unknown.append(cell.strip())
+        elif name not in chosen:
+            chosen[name] = position
+    missing = [c for c in dataset.required if c not in chosen]
+    if isinstance(columns, pa.Table):
+        arrays = {name: columns.column(pos) for name, pos in chosen.items()}
+        n = columns.num_rows
+    else:
+        n = len(columns[0]) if columns else 0
+        arrays = {name: pa.array(columns[pos], pa.string()) for name, pos in chosen.items()}
+    overflow = (columns.column(OVERFLOW) if isinstance(columns, pa.Table) and OVERFLOW in columns.column_names
+                else pa.array([False] * n, pa.bool_()))
+    table = pa.table({ROW_NUMBER: pa.array(range(first_row_number, first_row_number + n), pa.int64()),
+                      OVERFLOW: overflow, **arrays})
+    table, dropped = _drop_total_rows(table, [c for c in arrays])
+    headers = {name: header[pos].strip() for name, pos in chosen.items()}
+    return RawTable(dataset, table, encoding, header_index + 1, header_index, dropped,
+                    unknown, identity_found, missing, headers)
+
+
+def _drop_total_rows(table: pa.Table, names: list[str]) -> tuple[pa.Table, list[int]]:
+    """Trailing rows whose first non-empty cell is 合计/总计/小计 (and blank rows after them)."""
+    dropped = []
+    end = table.num_rows
+    tail = table.slice(max(0, end - 10)).to_pylist()
+    for row in reversed(tail):
+        cells = [str(row[n]).strip() for n in names if row[n] not in (None, "") and str(row[n]).strip()]
+        if not cells:
+            end -= 1
+            continue
+        if cells[0] in TOTAL_ROW_LABELS or cells[0].replace(" ", "") in TOTAL_ROW_LABELS:
+            dropped.append(row[ROW_NUMBER])
+            end -= 1
+            continue
+        break
+    return table.slice(0, end), sorted(dropped)
+
+
+def read_upload(raw: bytes, dataset_name: str | None = None) -> RawTable:
+    """Read any uploaded file into text cells under canonical names. Raises UnreadableFile."""
+    if not raw or not raw.strip():
+        raise UnreadableFile("file_empty")
+    if raw[:4] == b"PK\x03\x04":
+        rows = _xlsx_rows(raw, dataset_name)
+        rows = [r for r in rows]
+        dataset, h = find_header(rows, dataset_name)
+        header = rows[h]
+        body = rows[h + 1:]
+        width = len(header)
+        columns = [[(r[i] if i < len(r) else "") for r in body] for i in range(width)]
+        return _finish(dataset, header, columns, h + 2, "xlsx", h)
+    if b"\x00" in raw[:4096]:
+        raise UnreadableFile("file_binary")
+    encoding = detect_encoding(raw)
+    text = raw.decode(encoding)
+    head_lines = text[:200_000].splitlines()[:HEADER_SEARCH_ROWS + 1]
+    delimiter = detect_delimiter("\n".join(head_lines))
+    head_rows = list(csv.reader(head_lines, delimiter=delimiter))
+    dataset, h = find_header(head_rows, dataset_name)
+    header = head_rows[h]
+    # The header is line h (no title line holds a quoted newline): data start after it.
+    offset = sum(len(line) + 1 for line in head_lines[:h])
+    body_text = text[offset:]
+    table = _parse_csv_fast(body_text, delimiter, len(header))
+    if table is None:
+        table = _parse_csv_exact(body_text, delimiter, len(header))
+    return _finish(dataset, header, table, h + 2, encoding.replace("utf-8-sig", "utf-8-bom"), h)
+
+
+def _column_names(width: int) -> list[str]:
+    return [f"c{i}" for i in range(width)]
+
+
+def _parse_csv_fast(body: str, delimiter: str, width: int) -> pa.Table | None:
+    """pyarrow's parser; None when a row is ragged, since its row numbers are then unknown."""
+    ragged = []
+
+    def on_invalid(row):
+        ragged.append(row)
+        return "skip"
+
+    names = _column_names(width)
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid:
+        return None
+    return None if ragged else table
+
+
+def _parse_csv_exact(body: str, delimiter: str, width: int) -> pa.Table:
+    """Python's csv module: slower, but it pads short rows and keeps every row's number."""
+    reader = csv.reader(io.StringIO(body), delimiter=delimiter)
+    next(reader, None)  # the header
+    columns: list[list[str]] = [[] for _ in range(width)]
+    overflow: list[bool] = []
+    for row in reader:
+        for i in range(width):
+            columns[i].append(row[i] if i < len(row) else "")
+        overflow.append(any(cell.strip() for cell in row[width:]))
+    arrays = {n: pa.array(c, pa.string()) for n, c in zip(_column_names(width), columns)}
+    return pa.table({**arrays, OVERFLOW: pa.array(overflow, pa.bool_())})

@@ -1,0 +1,74 @@
+-- Cell parsers for the importer: one macro per contract type (sinkview/contract.py TYPES).
+-- Each takes the text of one cell and returns the typed value, or null when the cell is empty
+-- or cannot be read; the importer reports "not empty but null" as an error on that row.
+
+-- Full-width ASCII forms (１２３，ＡＢＣ) and the ideographic space to their half-width forms.
+create or replace temp macro sv_halfwidth(s) as translate(s, '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　', '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~ ');
+
+create or replace temp macro sv_text(s) as nullif(trim(s, ' 	
+　 '), '');
+
+create or replace temp macro sv_clean(s) as nullif(trim(sv_halfwidth(s), ' 	
+ '), '');
+
+create or replace temp macro sv_number_text(s) as replace(sv_clean(s), ',', '');
+
+-- Whole, not negative; `12.0` (a float from Excel) is accepted as 12.
+create or replace temp macro sv_count(s) as
+    case when regexp_full_match(sv_number_text(s), '\d{1,15}(\.0+)?')
+         then cast(split_part(sv_number_text(s), '.', 1) as bigint) end;
+
+create or replace temp macro sv_decimal(s) as
+    case when regexp_full_match(sv_number_text(s), '[-+]?(\d+(\.\d*)?|\.\d+)')
+         then cast(sv_number_text(s) as double) end;
+
+-- 2025-03-05, 2025/3/5, 2025.3.5, 2025年3月5日, 20250305; a time of day is dropped.
+create or replace temp macro sv_date_parts(s) as
+    regexp_extract(s, '^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$',
+                   ['y', 'm', 'd']);
+
+create or replace temp macro sv_ymd(y, m, d) as try_strptime(y || '-' || m || '-' || d, '%Y-%m-%d')::date;
+
+create or replace temp macro sv_date(s) as
+    case when regexp_full_match(sv_clean(s), '\d{8}')
+         then sv_ymd(substr(sv_clean(s), 1, 4), substr(sv_clean(s), 5, 2), substr(sv_clean(s), 7, 2))
+         else sv_ymd(sv_date_parts(sv_clean(s)).y, sv_date_parts(sv_clean(s)).m, sv_date_parts(sv_clean(s)).d) end;
+
+-- A month: 2025-09, 2025/9, 2025年9月, 202509, or a date (its month). Returns the first day.
+create or replace temp macro sv_month_parts(s) as
+    regexp_extract(s, '^(\d{4})(?:[-/.年]?)(\d{1,2})月?$', ['y', 'm']);
+
+create or replace temp macro sv_month(s) as
+    coalesce(
+        case when regexp_full_match(sv_clean(s), '\d{4}[-/.年]\d{1,2}月?|\d{6}')
+             then sv_ymd(sv_month_parts(sv_clean(s)).y, sv_month_parts(sv_clean(s)).m, '1') end,
+        date_trunc('month', sv_date(s))::date);
+
+-- A reporting period, stored as its last day: 2025-Q3, 2025Q3, 2025年第三季度, a month, a year
+-- (2025, 2025年) or a date (that day).
+create or replace temp macro sv_quarter_parts(s) as
+    regexp_extract(upper(s), '^(\d{4})(?:-?Q|年第)([1-4一二三四])(?:季度)?$', ['y', 'q']);
+
+create or replace temp macro sv_quarter_number(q) as
+    case q when '一' then 1 when '二' then 2 when '三' then 3 when '四' then 4 else try_cast(q as integer) end;
+
+create or replace temp macro sv_period_end(s) as
+    coalesce(
+        sv_date(s),
+        last_day(sv_ymd(sv_quarter_parts(sv_clean(s)).y,
+                        cast(sv_quarter_number(sv_quarter_parts(sv_clean(s)).q) * 3 as varchar), '1')),
+        last_day(sv_month(s)),
+        case when regexp_full_match(sv_clean(s), '\d{4}年?') then sv_ymd(substr(sv_clean(s), 1, 4), '12', '31') end);
+
+-- PRC resident identity number (18 characters, ISO 7064 MOD 11-2 check digit) or mainland mobile.
+create or replace temp macro sv_is_identity_number(k) as
+    regexp_full_match(k, '\d{17}[0-9Xx]')
+    and substr('10X98765432',
+               (list_sum([cast(substr(k, i, 1) as integer) * [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][i]
+                          for i in range(1, 18)]) % 11)::bigint + 1, 1) = upper(substr(k, 18, 1));
+
+create or replace temp macro sv_is_mobile(k) as regexp_full_match(k, '1[3-9]\d{9}');
+
+-- HMAC-SHA256(key, k) from the key's inner and outer pads (RFC 2104), hex-encoded.
+create or replace temp macro sv_hmac(k, inner_pad, outer_pad) as
+    sha256(outer_pad || unhex(sha256(inner_pad || encode(k))));
