@@ -95,3 +95,11 @@ def column_label(dataset: str, column: str, lang: str = DEFAULT_LANGUAGE) -> str
     if lang == "zh" and spec.aliases:
         return spec.aliases[0]
     return column.replace("_", " ")
+
+
+def dataset_label(name: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A dataset's display name, from the contract."""
+    from sinkview.contract import DATASETS
+
+    dataset = DATASETS[name]
+    return dataset.name_zh if lang == "zh" else dataset.name_en

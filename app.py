@@ -1,0 +1,40 @@
+"""sinkview's router and frame: page config, language, shared filters in the URL, navigation.
+
+Every page file in ``pages/`` is registered here, grouped as the users think of them; the
+frame (sidebar filters, language, data status) is drawn once per run by ``sinkview.ui``.
+"""
+
+import streamlit as st
+
+from sinkview import PROJECT_ROOT, ui
+from sinkview.i18n import t
+
+st.set_page_config(page_title="sinkview", page_icon=":material/hub:", layout="wide",
+                   initial_sidebar_state="expanded")
+
+lang = ui.language()
+
+PAGES = {
+    "nav.group_overview": [("pages/overview.py", "nav.overview", ":material/dashboard:", True)],
+    "nav.group_topics": [
+        ("pages/rotation.py", "nav.rotation", ":material/medical_services:", False),
+        ("pages/referral.py", "nav.referral", ":material/swap_vert:", False),
+        ("pages/village.py", "nav.village", ":material/home_health:", False),
+        ("pages/talent.py", "nav.talent", ":material/groups:", False),
+    ],
+    "nav.group_data": [("pages/data.py", "nav.data", ":material/database:", False)],
+    "nav.group_briefing": [("pages/briefing.py", "nav.briefing", ":material/co_present:", False)],
+}
+
+navigation = {
+    t(group, lang): [st.Page(path, title=t(title, lang), icon=icon, default=default)
+                     for path, title, icon, default in pages if (PROJECT_ROOT / path).exists()]
+    for group, pages in PAGES.items()
+}
+page = st.navigation({group: pages for group, pages in navigation.items() if pages})
+
+with st.sidebar:
+    st.markdown(f"**{t('app_title', lang)}**")
+context = ui.render_frame()
+ui.status_line(context)
+page.run()

@@ -1,0 +1,258 @@
+"""The Streamlit frame shared by every page: store, filters in the URL, language, widgets.
+
+Owns the one store per process (loaded with the sample county when empty), the sidebar
+filters (period, community, township, language) kept in ``st.query_params`` so a link
+reproduces a view, the ``PageContext`` pages read, cached named queries and indicators, and
+the small widgets every page uses (KPI cards, charts with captions, tables with downloads,
+the empty state). Pages call these and lay out; no SQL and no business rules live here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from sinkview import periods
+from sinkview.export import safe_csv
+from sinkview.i18n import DEFAULT_LANGUAGE, LANGUAGES, dataset_label, format_number, t
+from sinkview.indicators import compute_indicators, indicator, load_targets, status
+from sinkview.queries import run_query
+from sinkview.store import Store, default_db_path
+
+ALL = "__all__"
+_CONTEXT_KEY = "_sinkview_context"
+
+
+# --------------------------------------------------------------------------- store
+
+@st.cache_resource(show_spinner=False)
+def get_store(path: str | None = None) -> Store:
+    """The process's store; an empty store gets the bundled sample county."""
+    from sinkview.sample_loader import load_sample_if_empty
+
+    store = Store(path or default_db_path())
+    load_sample_if_empty(store)
+    return store
+
+
+def data_version(store: Store) -> int:
+    """Changes whenever an import or an undo changes the data: part of every cache key."""
+    return store.cursor().execute(
+        "select coalesce(max(import_id), 0) * 1000003 + count(undone_at) from imports").fetchall()[0][0]
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_query(db: str, version: int, name: str, params: tuple) -> pd.DataFrame:
+    return run_query(get_store(db).cursor(), name, **dict(params))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_indicators(db: str, version: int, start: dt.date, end: dt.date, community: str | None) -> dict:
+    return compute_indicators(get_store(db).cursor(), start, end, community)
+
+
+# --------------------------------------------------------------------------- context
+
+@dataclass(frozen=True)
+class Filters:
+    start: dt.date
+    end: dt.date
+    community: str | None
+    township: str | None
+    period: str  # the period's code in the URL (2025-Q3, 2025-09, 2025, 2025-01-01~2025-02-15)
+
+    def params(self) -> dict:
+        return {"start": self.start, "end": self.end, "community": self.community, "township": self.township}
+
+
+@dataclass
+class PageContext:
+    store: Store
+    db: str
+    lang: str
+    filters: Filters
+    has_data: bool
+    version: int
+
+    def t(self, key: str, **params) -> str:
+        return t(key, self.lang, **params)
+
+    def query(self, name: str, **extra) -> pd.DataFrame:
+        params = {**self.filters.params(), **extra}
+        return _cached_query(self.db, self.version, name, tuple(sorted(params.items())))
+
+    def indicators(self, start: dt.date | None = None, end: dt.date | None = None,
+                   community: str | None | object = ...) -> dict:
+        return _cached_indicators(self.db, self.version, start or self.filters.start,
+                                  end or self.filters.end,
+                                  self.filters.community if community is ... else community)
+
+    def url_params(self) -> dict:
+        """The query parameters that reproduce this view (for links between pages)."""
+        params = {"period": self.filters.period, "lang": self.lang}
+        if self.filters.community:
+            params["community"] = self.filters.community
+        if self.filters.township:
+            params["township"] = self.filters.township
+        return params
+
+
+def page_context() -> PageContext:
+    """The context the frame (app.py) built for this run; built here if a page runs alone."""
+    context = st.session_state.get(_CONTEXT_KEY)
+    if context is None:
+        context = render_frame()
+    return context
+
+
+# --------------------------------------------------------------------------- frame
+
+def _initial(key: str, url_key: str, default):
+    """Seed a widget's state from the URL once per session; afterwards the widget owns it."""
+    if key not in st.session_state:
+        st.session_state[key] = st.query_params.get(url_key, default)
+
+
+def language() -> str:
+    _initial("sv_lang", "lang", DEFAULT_LANGUAGE)
+    if st.session_state["sv_lang"] not in LANGUAGES:
+        st.session_state["sv_lang"] = DEFAULT_LANGUAGE
+    return st.session_state["sv_lang"]
+
+
+def render_frame(db: str | None = None) -> PageContext:
+    """The sidebar filters and language; writes them to the URL and returns the page context."""
+    db = str(db or default_db_path())
+    store = get_store(db)
+    version = data_version(store)
+    lang = language()
+    with st.sidebar:
+        st.segmented_control(t("frame.language", lang), options=list(LANGUAGES), key="sv_lang",
+                             format_func=lambda code: t(f"frame.language_{code}", code),
+                             selection_mode="single")
+        lang = st.session_state.get("sv_lang") or DEFAULT_LANGUAGE
+        bounds = _cached_query(db, version, "frame/data_range", ())
+        first, last = _date_bounds(bounds)
+        choices = periods.period_choices(first, last, lang)
+        default_period = periods.default_period(first, last)
+        _initial("sv_period", "period", default_period)
+        if st.session_state["sv_period"] not in choices and not periods.is_custom(st.session_state["sv_period"]):
+            st.session_state["sv_period"] = default_period
+        if periods.is_custom(st.session_state["sv_period"]):
+            choices = {st.session_state["sv_period"]: st.session_state["sv_period"], **choices}
+        st.selectbox(t("frame.period", lang), options=list(choices), key="sv_period",
+                     format_func=lambda code: choices.get(code, code))
+        start, end = periods.period_range(st.session_state["sv_period"])
+        with st.expander(t("frame.custom_period", lang)):
+            custom = st.date_input(t("frame.custom_range", lang), value=(start, end), key="sv_custom_range")
+            if st.button(t("frame.apply", lang), key="sv_apply_custom") and isinstance(custom, tuple) and len(custom) == 2:
+                st.session_state["sv_period"] = periods.custom_code(*custom)
+                st.rerun()
+
+        communities = _cached_query(db, version, "frame/communities", ())["community"].tolist()
+        _initial("sv_community", "community", ALL)
+        if st.session_state["sv_community"] not in [ALL, *communities]:
+            st.session_state["sv_community"] = ALL
+        st.selectbox(t("frame.community", lang), options=[ALL, *communities], key="sv_community",
+                     format_func=lambda c: t("frame.all_communities", lang) if c == ALL else c)
+        community = None if st.session_state["sv_community"] == ALL else st.session_state["sv_community"]
+
+        townships = _cached_query(db, version, "frame/townships", (("community", community),))["township"].tolist()
+        _initial("sv_township", "township", ALL)
+        if st.session_state["sv_township"] not in [ALL, *townships]:
+            st.session_state["sv_township"] = ALL
+        st.selectbox(t("frame.township", lang), options=[ALL, *townships], key="sv_township",
+                     format_func=lambda c: t("frame.all_townships", lang) if c == ALL else c)
+        township = None if st.session_state["sv_township"] == ALL else st.session_state["sv_township"]
+
+    filters = Filters(start, end, community, township, st.session_state["sv_period"])
+    context = PageContext(store, db, lang, filters, has_data=not store.is_empty(), version=version)
+    st.query_params.from_dict(context.url_params())
+    st.session_state[_CONTEXT_KEY] = context
+    return context
+
+
+def _date_bounds(frame: pd.DataFrame) -> tuple[dt.date | None, dt.date | None]:
+    if frame.empty or pd.isna(frame.iloc[0]["first_date"]):
+        return None, None
+    return pd.Timestamp(frame.iloc[0]["first_date"]).date(), pd.Timestamp(frame.iloc[0]["last_date"]).date()
+
+
+def status_line(context: PageContext) -> None:
+    """Which data are loaded: per dataset rows, latest date and last import."""
+    frame = context.query("frame/dataset_status")
+    with st.sidebar.expander(context.t("frame.data_status")):
+        for row in frame.itertuples():
+            latest = "—" if pd.isna(row.latest_date) else pd.Timestamp(row.latest_date).date().isoformat()
+            imported = "—" if pd.isna(row.last_import) else pd.Timestamp(row.last_import).strftime("%Y-%m-%d %H:%M")
+            st.caption(context.t("frame.status_row", dataset=dataset_label(row.dataset, context.lang),
+                                 rows=format_number(row.row_count), latest=latest, imported=imported))
+
+
+# --------------------------------------------------------------------------- widgets
+
+def empty_state(context: PageContext) -> None:
+    st.info(context.t("frame.empty_state"), icon=":material/upload_file:")
+    st.page_link("pages/data.py", label=context.t("nav.data"), icon=":material/database:")
+
+
+def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    length = (end - start).days + 1
+    return start - dt.timedelta(days=length), start - dt.timedelta(days=1)
+
+
+def kpi_cards(context: PageContext, indicator_ids: list[str], columns: int = 4) -> None:
+    """One card per indicator: value, unit and change against the previous period."""
+    current = context.indicators()
+    before = context.indicators(*previous_period(context.filters.start, context.filters.end))
+    targets = load_targets()
+    slots = st.columns(min(columns, len(indicator_ids)))
+    for index, indicator_id in enumerate(indicator_ids):
+        item = indicator(indicator_id)
+        value, old = current.get(indicator_id), before.get(indicator_id)
+        delta = None
+        if value is not None and old is not None:
+            change = value - old
+            delta = (f"{change * 100:+.1f} {context.t('frame.pp')}" if item.unit == "ratio"
+                     else f"{change:+,.1f}" if item.kind == "number" else f"{change:+,}")
+        direction = targets[indicator_id].direction if indicator_id in targets else item.direction
+        colour = {"higher": "normal", "lower": "inverse"}.get(direction, "off")
+        name = item.name_zh if context.lang == "zh" else item.name_en
+        with slots[index % len(slots)]:
+            st.metric(name, format_number(value, item.unit, context.lang) + _unit_suffix(context, item.unit),
+                      delta=delta, delta_color=colour, border=True,
+                      help=context.t("frame.delta_help"))
+
+
+def _unit_suffix(context: PageContext, unit: str) -> str:
+    key = f"unit.{unit}"
+    return "" if unit in ("ratio", "count") else f" {context.t(key)}"
+
+
+def status_of(indicator_id: str, value) -> str | None:
+    targets = load_targets()
+    return status(value, targets[indicator_id]) if indicator_id in targets else None
+
+
+def chart(context: PageContext, figure, caption_key: str, key: str, selectable: bool = False) -> list[dict]:
+    """A Plotly chart, full width, with its one-line explanation; returns the selected points."""
+    event = st.plotly_chart(
+        figure, width="stretch", key=key,
+        on_select="rerun" if selectable else "ignore",
+        selection_mode=("points",) if selectable else ("points", "box", "lasso"),
+        config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]},
+    )
+    st.caption(context.t(caption_key))
+    if selectable and event is not None:
+        return list(event.get("selection", {}).get("points", []))
+    return []
+
+
+def table(context: PageContext, frame: pd.DataFrame, name: str, key: str) -> None:
+    """A table with a CSV download that Excel opens (UTF-8 with BOM) and that is formula-safe."""
+    st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table")
+    st.download_button(context.t("frame.download_csv"), data=safe_csv(frame), file_name=f"{name}.csv",
+                       mime="text/csv", key=f"{key}_download", icon=":material/download:")

@@ -1,0 +1,27 @@
+"""Shared test set-up: isolated HOME and secrets, and AppTest that honours st.navigation.
+
+AppTest (Streamlit 1.67) resets ``PagesManager.uses_pages_directory`` before every run and, since
+our pages live in a folder named ``pages/``, re-enables the old automatic multipage mode on
+reruns, which runs a page without ``app.py``. A real server never does that once
+``st.navigation`` has been called; the fixture below makes AppTest behave like the server.
+"""
+
+from __future__ import annotations
+
+import pytest
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.pages_manager import PagesManager
+
+
+class _NavigationPagesManager(PagesManager):
+    """AppTest's reset lands on this subclass, leaving the real flag False."""
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("SINKVIEW_SECRETS_DIR", str(home / "secrets"))
+    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
+    yield
