@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Set up (if needed) and start sinkview on http://localhost:8501. With an empty database the app
+# loads the bundled sample county (data/sample/) on first start. Extra arguments go to streamlit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+exec .venv/bin/streamlit run app.py --server.address "${SINKVIEW_ADDRESS:-0.0.0.0}" \
+  --server.port "${SINKVIEW_PORT:-8501}" "$@"

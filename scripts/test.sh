@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Set up (if needed) and run the whole test suite: pure tests, AppTest page tests and the
+# real-browser tests (Debian's Chromium). Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export HOME="${SINKVIEW_TEST_HOME:-$(mktemp -d)}"   # Streamlit, Chromium and Playwright write here
+exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -1,0 +1,100 @@
+"""Real-browser fixtures: one sinkview server on localhost and Playwright driving Debian's Chromium.
+
+The server gets its own database (the sample county, loaded on first start), HOME and secrets.
+Chromium is started with the flags that keep it from calling any host (background networking,
+component updates, sync), so the only requests a page makes are the app's own.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                 "--disable-default-apps", "--disable-extensions", "--no-default-browser-check"]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+PAGES = {  # url path -> screenshot name
+    "": "overview", "rotation": "rotation", "referral": "referral", "village": "village",
+    "talent": "talent", "data": "data", "briefing": "briefing",
+}
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: scripts/setup.sh installs it")
+    home = tmp_path_factory.mktemp("server_home")
+    port = _free_port()
+    env = {**os.environ, "HOME": str(home), "SINKVIEW_DB": str(home / "sinkview.duckdb"),
+           "SINKVIEW_SECRETS_DIR": str(home / "secrets")}
+    log = open(home / "server.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("the sinkview server did not start: " + (home / "server.log").read_text()[-2000:])
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    yield tab
+    context.close()
+
+
+def wait_for_app(tab) -> None:
+    """Until Streamlit has finished running the page (no spinner, status idle) and charts drew."""
+    tab.wait_for_selector('[data-testid="stSidebar"]', state="attached")
+    tab.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
+        timeout=90_000)
+    tab.wait_for_timeout(1500)  # Plotly draws after Streamlit reports idle
