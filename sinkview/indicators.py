@@ -102,7 +102,7 @@ def compute_indicators(
     """Every indicator for the period ``[start, end]`` and a community (None: all), by id."""
     params = {"start": start, "end": end, "community": community}
     return {
-        item.id: cursor.execute(indicator_sql(item.id), params).fetchone()[0]
+        item.id: cursor.execute(indicator_sql(item.id), params).fetchall()[0][0]
         for item in INDICATORS
     }
 

@@ -59,16 +59,22 @@ def detect_encoding(raw: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(raw[:200_000]).best()
-    guess = (best.encoding if best else "") or ""
-    # GB18030 is a superset of GBK and GB2312: decode every Chinese guess with it.
-    if guess.lower().replace("_", "") in {"gb18030", "gbk", "gb2312", "hz", "big5", ""} or best is None:
-        guess = "gb18030"
+    # Chinese Excel saves "CSV" as GBK; GB18030 is its superset and decodes nearly only real
+    # Chinese text strictly, so it goes first. A detector guess on mostly-digit files is
+    # unreliable (it once said ptcp154), so charset-normalizer is only the fallback.
     try:
-        raw.decode(guess)
+        raw.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(raw[:200_000]).best()
+    if best is None or not best.encoding:
+        raise UnreadableFile("file_encoding")
+    try:
+        raw.decode(best.encoding)
     except (UnicodeDecodeError, LookupError):
         raise UnreadableFile("file_encoding") from None
-    return guess
+    return best.encoding
 
 
 def detect_delimiter(sample: str) -> str:
@@ -223,13 +229,13 @@ def read_upload(raw: bytes, dataset_name: str | None = None) -> RawTable:
         raise UnreadableFile("file_binary")
     encoding = detect_encoding(raw)
     text = raw.decode(encoding)
-    head_lines = text[:200_000].splitlines()[:HEADER_SEARCH_ROWS + 1]
-    delimiter = detect_delimiter("\n".join(head_lines))
-    head_rows = list(csv.reader(head_lines, delimiter=delimiter))
+    head_lines = text[:200_000].splitlines(keepends=True)[:HEADER_SEARCH_ROWS + 1]
+    delimiter = detect_delimiter("".join(head_lines))
+    head_rows = list(csv.reader([line.rstrip("\r\n") for line in head_lines], delimiter=delimiter))
     dataset, h = find_header(head_rows, dataset_name)
     header = head_rows[h]
-    # The header is line h (no title line holds a quoted newline): data start after it.
-    offset = sum(len(line) + 1 for line in head_lines[:h])
+    # The header is line h (no title line holds a quoted newline): the body starts with it.
+    offset = sum(len(line) for line in head_lines[:h])
     body_text = text[offset:]
     table = _parse_csv_fast(body_text, delimiter, len(header))
     if table is None:

@@ -24,8 +24,11 @@ from __future__ import annotations
 import csv
 import io
 import math
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
+from itertools import accumulate
 from pathlib import Path
 
 import numpy as np
@@ -77,19 +80,36 @@ COUNT_COLUMNS = {
 
 # --- the county's institutions ---------------------------------------------------------------
 
-# inst_id, name, tier label, beds, latitude, longitude, expert id prefix
+@dataclass(frozen=True)
+class Hospital:
+    """A county or upper hospital of the sample county."""
+    inst_id: str
+    name: str
+    label: str  # the tier label the 机构名录 shows
+    beds: int
+    latitude: float
+    longitude: float
+    expert_prefix: str  # experts' 工号 start with it
+    experts: int
+    community: str | None = None
+    specialties: str = "general"  # key of SPECIALTIES
+
+
 UPPER_HOSPITALS = [
-    ("439000001", "江城市中心医院", "市级医院", 2200, 28.1962, 112.9721, "SZ"),
-    ("439000002", "江城市中医医院", "市级医院", 1300, 28.2137, 112.9853, "SZY"),
-    ("439900001", "南岭省人民医院", "省级医院", 3600, 28.1908, 112.9464, "SR"),
+    Hospital("439000001", "江城市中心医院", "市级医院", 2200, 28.1962, 112.9721, "SZ", 14),
+    Hospital("439000002", "江城市中医医院", "市级医院", 1300, 28.2137, 112.9853, "SZY", 14,
+             specialties="tcm"),
+    Hospital("439900001", "南岭省人民医院", "省级医院", 3600, 28.1908, 112.9464, "SR", 12),
 ]
-# inst_id, name, community, tier label, beds, latitude, longitude, expert id prefix, experts
+UPPER_IDS = [hospital.inst_id for hospital in UPPER_HOSPITALS]
 COUNTY_HOSPITALS = [
-    ("439021001", "清河县人民医院", FIRST, "县人民医院", 900, 28.3021, 113.2049, "RM", 42),
-    ("439021002", "清河县妇幼保健院", FIRST, "县级医院", 260, 28.2968, 113.2137, "FY", 16),
-    ("439021003", "清河县中医院", TCM, "县中医院", 650, 28.3093, 113.1982, "ZY", 36),
-    ("439021004", "清河县第二人民医院", TCM, "县级医院", 380, 28.2847, 113.2261, "EY", 22),
+    Hospital("439021001", "清河县人民医院", "县人民医院", 900, 28.3021, 113.2049, "RM", 42, FIRST),
+    Hospital("439021002", "清河县妇幼保健院", "县级医院", 260, 28.2968, 113.2137, "FY", 16, FIRST,
+             "maternal"),
+    Hospital("439021003", "清河县中医院", "县中医院", 650, 28.3093, 113.1982, "ZY", 36, TCM, "tcm"),
+    Hospital("439021004", "清河县第二人民医院", "县级医院", 380, 28.2847, 113.2261, "EY", 22, TCM),
 ]
+COUNTY_IDS = [hospital.inst_id for hospital in COUNTY_HOSPITALS]
 LEADS = {FIRST: "439021001", TCM: "439021003"}
 MATERNAL = "439021002"  # 妇幼保健院: takes the obstetric and paediatric referrals
 
@@ -273,26 +293,28 @@ def _pick(rng: np.random.Generator, items: list, weights=None):
     """One item, with optional (unnormalised) weights."""
     if weights is None:
         return items[int(rng.integers(len(items)))]
-    probabilities = np.asarray(weights, dtype=float)
-    return items[int(rng.choice(len(items), p=probabilities / probabilities.sum()))]
+    return items[_weighted_index(rng, list(accumulate(weights)))]
+
+
+def _weighted_index(rng: np.random.Generator, cumulative: list[float]) -> int:
+    """An index drawn in proportion to the weights whose running totals are ``cumulative``."""
+    return bisect_right(cumulative, rng.random() * cumulative[-1])
 
 
 def _person_name(rng: np.random.Generator) -> str:
     return _pick(rng, SURNAMES) + _pick(rng, GIVEN_NAMES)
 
 
+@cache
 def _month_days(year: int, month: int) -> list[date]:
     first = date(year, month, 1)
     following = date(year + month // 12, month % 12 + 1, 1)
     return [first + timedelta(days=offset) for offset in range((following - first).days)]
 
 
+@cache
 def _workdays(year: int, month: int) -> list[date]:
     return [day for day in _month_days(year, month) if day.weekday() < 5]
-
-
-def _quarter_index(day: date) -> int:
-    return (day.year - YEARS[0]) * 4 + (day.month - 1) // 3
 
 
 def _quarter_label(year: int, quarter: int) -> str:
@@ -346,9 +368,13 @@ class Township:
     villages: list[Village] = field(default_factory=list)
 
     @property
+    def code_prefix(self) -> str:
+        """The county part of its codes: 043028 for the townships of the former 双江区."""
+        return LEGACY_CODE if self.name in LEGACY_TOWNSHIPS else COUNTY_CODE
+
+    @property
     def inst_id(self) -> str:
-        prefix = LEGACY_CODE if self.name in LEGACY_TOWNSHIPS else COUNTY_CODE
-        return prefix + self.code
+        return self.code_prefix + self.code
 
     @property
     def inst_name(self) -> str:
@@ -395,7 +421,7 @@ class County:
         return [township for township in self.townships if township.community == community]
 
     def county_hospitals_of(self, community: str) -> list[str]:
-        return [row[0] for row in COUNTY_HOSPITALS if row[2] == community]
+        return [h.inst_id for h in COUNTY_HOSPITALS if h.community == community]
 
 
 def _village_counts(rng: np.random.Generator) -> list[int]:
@@ -417,13 +443,12 @@ def _village_names(rng: np.random.Generator, count: int, taken: set[str]) -> lis
 
 def _make_village(rng: np.random.Generator, township: Township, index: int, name: str) -> Village:
     key = (township.name, index)
-    prefix = LEGACY_CODE if township.name in LEGACY_TOWNSHIPS else COUNTY_CODE
     lat = township.latitude + float(rng.normal(0, 0.035))
     lon = township.longitude + float(rng.normal(0, 0.04))
     distance = min(25.0, max(1.0, _distance_km(township.latitude, township.longitude, lat, lon)))
     located = key not in NO_COORDINATE_VILLAGES
     return Village(
-        code=f"{prefix}{township.code}{index + 1:03d}",
+        code=f"{township.code_prefix}{township.code}{index + 1:03d}",
         name=name,
         township=township,
         index=index,
@@ -436,19 +461,14 @@ def _make_village(rng: np.random.Generator, township: Township, index: int, name
 
 
 def _make_experts(rng: np.random.Generator) -> dict[str, list[Expert]]:
-    hospitals = [(inst_id, prefix, 14 if prefix != "SR" else 12, "tcm" if "中医" in name else
-                  "general") for inst_id, name, _, _, _, _, prefix in UPPER_HOSPITALS]
-    hospitals += [(inst_id, prefix, size, "maternal" if inst_id == MATERNAL else
-                   "tcm" if "中医" in name else "general")
-                  for inst_id, name, _, _, _, _, _, prefix, size in COUNTY_HOSPITALS]
     experts: dict[str, list[Expert]] = {}
-    for inst_id, prefix, size, kind in hospitals:
-        numbers = sorted(int(n) for n in rng.choice(np.arange(1000, 10000), size, replace=False))
-        experts[inst_id] = [
-            Expert(f"{prefix}{number}", _person_name(rng), inst_id,
-                   _pick(rng, SPECIALTIES[kind]), _pick(rng, TITLES, EXPERT_TITLE_WEIGHTS),
-                   bool(rng.random() < 0.42))
-            for number in numbers
+    for hospital in UPPER_HOSPITALS + COUNTY_HOSPITALS:
+        numbers = rng.choice(np.arange(1000, 10000), hospital.experts, replace=False)
+        experts[hospital.inst_id] = [
+            Expert(f"{hospital.expert_prefix}{number}", _person_name(rng), hospital.inst_id,
+                   _pick(rng, SPECIALTIES[hospital.specialties]),
+                   _pick(rng, TITLES, EXPERT_TITLE_WEIGHTS), bool(rng.random() < 0.42))
+            for number in sorted(int(n) for n in numbers)
         ]
     return experts
 
@@ -463,16 +483,16 @@ def _build_county(rng: np.random.Generator) -> County:
 
 
 def _institution_records(county: County) -> list[dict]:
-    records = [dict(inst_id=inst_id, inst_name=name, tier="upper_hospital", parent_id=None,
-                    community=None, county=None, township=None, latitude=lat, longitude=lon,
-                    population=None, beds=beds)
-               for inst_id, name, _, beds, lat, lon, _ in UPPER_HOSPITALS]
-    for inst_id, name, community, _, beds, lat, lon, _, _ in COUNTY_HOSPITALS:
-        lead = LEADS[community]
-        records.append(dict(inst_id=inst_id, inst_name=name, tier="county_hospital",
-                            parent_id=None if inst_id == lead else lead, community=community,
-                            county=COUNTY, township="城关镇", latitude=lat, longitude=lon,
-                            population=None, beds=beds))
+    records = [dict(inst_id=h.inst_id, inst_name=h.name, tier="upper_hospital", parent_id=None,
+                    community=None, county=None, township=None, latitude=h.latitude,
+                    longitude=h.longitude, population=None, beds=h.beds)
+               for h in UPPER_HOSPITALS]
+    for h in COUNTY_HOSPITALS:
+        lead = LEADS[h.community]
+        records.append(dict(inst_id=h.inst_id, inst_name=h.name, tier="county_hospital",
+                            parent_id=None if h.inst_id == lead else lead, community=h.community,
+                            county=COUNTY, township="城关镇", latitude=h.latitude,
+                            longitude=h.longitude, population=None, beds=h.beds))
     for township in county.townships:
         records.append(dict(inst_id=township.inst_id, inst_name=township.inst_name,
                             tier="township_center", parent_id=LEADS[township.community],
@@ -494,8 +514,7 @@ def _institution_records(county: County) -> list[dict]:
 
 def _tier_labels(county: County) -> dict[str, str]:
     """The Chinese tier label the 机构名录 shows for each institution."""
-    labels = {row[0]: row[2] for row in UPPER_HOSPITALS}
-    labels.update({row[0]: row[3] for row in COUNTY_HOSPITALS})
+    labels = {h.inst_id: h.label for h in UPPER_HOSPITALS + COUNTY_HOSPITALS}
     labels.update({t.inst_id: "中心卫生院" if t.central else "乡镇卫生院" for t in county.townships})
     labels.update({v.clinic_id: "村卫生室" for v in county.villages if v.has_clinic})
     return labels
@@ -583,13 +602,13 @@ def _village_coverage(county: County, rng: np.random.Generator) -> pd.DataFrame:
     return frame.sort_values(["period", "village_code"], ignore_index=True)
 
 
-def _staffed_clinics(coverage: pd.DataFrame) -> dict[str, dict[str, int]]:
-    """Per quarter label: the clinics that have a doctor, with their population."""
+def _staffed_clinics(coverage: pd.DataFrame) -> dict[str, dict[str, tuple[int, int]]]:
+    """Per quarter label: the clinics that have a doctor, with (population, doctors)."""
     staffed = coverage[coverage["clinic_id"].notna() & (coverage["village_doctors"] > 0)]
-    result: dict[str, dict[str, int]] = {}
-    for period, clinic_id, population in staffed[["period", "clinic_id", "population"]].itertuples(
-            index=False):
-        result.setdefault(period, {})[clinic_id] = int(population)
+    result: dict[str, dict[str, tuple[int, int]]] = {}
+    columns = ["period", "clinic_id", "population", "village_doctors"]
+    for period, clinic_id, population, doctors in staffed[columns].itertuples(index=False):
+        result.setdefault(period, {})[clinic_id] = (int(population), int(doctors))
     return result
 
 
@@ -600,16 +619,26 @@ def _in_gap(township: Township, start: date, end: date) -> bool:
     return gap is not None and start <= gap[1] and end >= gap[0]
 
 
+def _number_by_year(rows: list[dict], id_column: str, date_column: str, prefix: str) -> None:
+    """Give sorted rows ledger numbers such as XC202300001, restarting every year."""
+    per_year: dict[int, int] = {}
+    for row in rows:
+        year = row[date_column].year
+        per_year[year] = per_year.get(year, 0) + 1
+        row[id_column] = f"{prefix}{year}{per_year[year]:05d}"
+
+
 def _rotation(expert: Expert, host: str, start: date, days: int, activity: str,
               patients: int | None, trainees: int | None) -> dict:
     return dict(expert_id=expert.expert_id, expert_name=expert.name,
                 home_inst_id=expert.home_inst_id, host_inst_id=host,
                 specialty=expert.specialty, title_level=expert.title_level, start_date=start,
-                end_date=start + timedelta(days=days - 1), activity=activity,
+                end_date=min(start + timedelta(days=days - 1), LAST_DAY), activity=activity,
                 patients_served=patients, trainees=trainees, party_member=expert.party_member)
 
 
-def _visit_load(rng: np.random.Generator, activity: str, days: int) -> tuple[int | None, int | None]:
+def _visit_load(rng: np.random.Generator, activity: str,
+                days: int) -> tuple[int | None, int | None]:
     """Patients served and trainees for a short visit of a given activity."""
     if activity == "training":
         return None, int(rng.integers(10, 61))
@@ -636,7 +665,8 @@ def _home_expert(rng: np.random.Generator, county: County, community: str,
 
 
 def _long_stints(rng: np.random.Generator, county: County, township: Township) -> list[dict]:
-    """Resident experts (派驻, 90-183 days) one after another, with gaps between them."""
+    """Resident experts (派驻, 90-183 days) one after another, with gaps between them; a stint
+    still running at the end of the ledger is recorded up to its last day."""
     stints = []
     start = FIRST_DAY + timedelta(days=int(rng.integers(0, 45)))
     while start <= LAST_DAY:
@@ -675,13 +705,13 @@ def _short_visits(rng: np.random.Generator, county: County, township: Township) 
 def _upper_to_county(rng: np.random.Generator, county: County) -> list[dict]:
     """City and provincial experts at the county hospitals, plus six-month 对口支援 stints."""
     rows = []
-    uppers = [row[0] for row in UPPER_HOSPITALS]
-    for hospital in (row[0] for row in COUNTY_HOSPITALS):
+    for hospital in COUNTY_IDS:
         lead = hospital in LEADS.values()
-        partner = uppers[1] if hospital == LEADS[TCM] else uppers[0]
+        partner = UPPER_IDS[1] if hospital == LEADS[TCM] else UPPER_IDS[0]
+        weights = [0.2, 0.5, 0.3] if partner == UPPER_IDS[1] else [0.5, 0.2, 0.3]
         for year, month in MONTHS:
             for _ in range(int(rng.poisson((1.4 if lead else 0.8) * ROTATION_SEASON[month]))):
-                home = _pick(rng, uppers, [0.5, 0.2, 0.3] if partner == uppers[0] else [0.2, 0.5, 0.3])
+                home = _pick(rng, UPPER_IDS, weights)
                 activity = _pick(rng, ACTIVITIES, UPPER_ACTIVITY_WEIGHTS)
                 days = 1 if rng.random() < 0.8 else int(rng.integers(2, 6))
                 patients, trainees = _visit_load(rng, activity, days)
@@ -741,11 +771,7 @@ def _expert_rotations(county: County, rng: np.random.Generator) -> pd.DataFrame:
     rows += _upper_to_county(rng, county) + _county_to_villages(rng, county)
     rows += _not_downward(rng, county)
     rows.sort(key=lambda r: (r["start_date"], r["host_inst_id"], r["expert_id"]))
-    per_year: dict[int, int] = {}
-    for row in rows:
-        year = row["start_date"].year
-        per_year[year] = per_year.get(year, 0) + 1
-        row["record_id"] = f"XC{year}{per_year[year]:05d}"
+    _number_by_year(rows, "record_id", "start_date", "XC")
     return _frame("expert_rotations", rows)
 
 
@@ -767,15 +793,18 @@ def _status(rng: np.random.Generator, day: date, direction: str) -> str:
     return _pick(rng, STATUSES, weights)
 
 
-def _accepted_date(rng: np.random.Generator, day: date, direction: str,
-                   status: str) -> date | None:
+def _outcome(rng: np.random.Generator, day: date, direction: str) -> tuple[str, date | None]:
+    """Status and accepted date: mostly within 0-5 days, now and then later or not recorded;
+    a patient who would arrive after the ledger closes is still pending."""
+    status = _status(rng, day, direction)
     if status not in ("completed", "accepted") or (status == "completed" and rng.random() < 0.05):
-        return None
+        return status, None
     if rng.random() < 0.02:
         delay = int(rng.integers(6, 21))
     else:
         delay = int(_pick(rng, list(range(6)), ACCEPT_DAY_WEIGHTS[direction]))
-    return day + timedelta(days=delay)
+    accepted = day + timedelta(days=delay)
+    return ("pending", None) if accepted > LAST_DAY else (status, accepted)
 
 
 class _Patients:
@@ -818,57 +847,67 @@ def _county_end(rng: np.random.Generator, county: County, community: str) -> str
     return _pick(rng, hospitals, [0.82 if h == LEADS[community] else 0.18 for h in hospitals])
 
 
-def _referral_ends(rng: np.random.Generator, county: County, community: str, hop: tuple,
-                   clinics: dict[str, int], clinic_township: dict[str, Township]) -> tuple[str, str]:
+@dataclass
+class _ReferralMonth:
+    """What one month's referrals of one community draw from."""
+    year: int
+    month: int
+    community: str
+    clinics: list[str]  # staffed clinics of the community
+    clinic_cumulative: list[float]  # running totals of their populations
+    clinic_township: dict[str, Township]
+
+
+def _referral_ends(rng: np.random.Generator, county: County, plan: _ReferralMonth,
+                   hop: tuple[str, str]) -> tuple[str, str]:
     """From and to institutions of one referral along a hop such as ('township', 'county')."""
-    source, target = hop
-    own = [c for c in clinics if clinic_township[c].community == community]
-    clinic = _pick(rng, own, [clinics[c] for c in own])
-    township = clinic_township[clinic].inst_id
-    other = TCM if community == FIRST else FIRST
-    ends = {
-        "village": clinic,
-        "township": township,
-        "county": _county_end(rng, county, other if hop == ("township", "county")
-                              and rng.random() < CROSS_COMMUNITY_SHARE else community),
-        "upper": _pick(rng, [row[0] for row in UPPER_HOSPITALS], UPPER_WEIGHTS[community]),
-    }
-    return ends[source], ends[target]
+    community = plan.community
+    clinic = plan.clinics[_weighted_index(rng, plan.clinic_cumulative)]
+    cross = hop == ("township", "county") and rng.random() < CROSS_COMMUNITY_SHARE
+
+    def end(role: str) -> str:
+        if role == "village":
+            return clinic
+        if role == "township":
+            return plan.clinic_township[clinic].inst_id
+        if role == "county":
+            return _county_end(rng, county, (TCM if community == FIRST else FIRST) if cross
+                               else community)
+        return _pick(rng, UPPER_IDS, UPPER_WEIGHTS[community])
+
+    return end(hop[0]), end(hop[1])
 
 
-def _diagnosis_pool(hop: tuple, from_id: str, to_id: str) -> str:
-    if MATERNAL in (from_id, to_id):
-        return "maternal"
-    return f"{hop[0]}_{'up' if hop in [h[:2] for h in UP_HOPS] else 'down'}"
+def _diagnosis_pool(direction: str, hop: tuple[str, str], from_id: str, to_id: str) -> str:
+    return "maternal" if MATERNAL in (from_id, to_id) else f"{hop[0]}_{direction}"
 
 
-def _monthly_referrals(rng: np.random.Generator, county: County, community: str,
-                       month_index: int, clinics: dict[str, int],
-                       clinic_township: dict[str, Township], patients: _Patients) -> list[dict]:
-    year, month = MONTHS[month_index]
-    first, last = DOWN_UP_RATIO[community]
+def _monthly_referrals(rng: np.random.Generator, county: County, plan: _ReferralMonth,
+                       month_index: int, patients: _Patients) -> list[dict]:
+    first, last = DOWN_UP_RATIO[plan.community]
     ratio = first + (last - first) * month_index / (len(MONTHS) - 1)
-    expected_up = UPWARD_PER_MONTH[community] * REFERRAL_SEASON[month] * (1 + 0.03 * (year - 2023))
-    days = _month_days(year, month)
+    expected_up = (UPWARD_PER_MONTH[plan.community] * REFERRAL_SEASON[plan.month]
+                   * (1 + 0.03 * (plan.year - YEARS[0])))
+    days = _month_days(plan.year, plan.month)
     rows = []
     for direction, hops, count in (("up", UP_HOPS, rng.poisson(expected_up)),
                                    ("down", DOWN_HOPS, rng.poisson(expected_up * ratio))):
         for _ in range(int(count)):
             hop = _pick(rng, [h[:2] for h in hops], [h[2] for h in hops])
-            from_id, to_id = _referral_ends(rng, county, community, hop, clinics, clinic_township)
+            from_id, to_id = _referral_ends(rng, county, plan, hop)
             day = _pick(rng, days)
-            icd10, diagnosis = _diagnosis(rng, _diagnosis_pool(hop, from_id, to_id))
-            status = _status(rng, day, direction)
-            key = patients.for_referral(community, direction)
+            icd10, diagnosis = _diagnosis(rng, _diagnosis_pool(direction, hop, from_id, to_id))
+            status, accepted = _outcome(rng, day, direction)
+            key = patients.for_referral(plan.community, direction)
             rows.append(dict(patient_key=patients.as_written(key), referral_date=day,
                              from_inst_id=from_id, to_inst_id=to_id, direction=direction,
                              icd10=icd10, diagnosis=diagnosis, status=status,
                              reason=_pick(rng, REASONS[direction]),
-                             accepted_date=_accepted_date(rng, day, direction, status)))
+                             accepted_date=accepted))
     return rows
 
 
-def _referrals(county: County, staffed: dict[str, dict[str, int]],
+def _referrals(county: County, staffed: dict[str, dict[str, tuple[int, int]]],
                rng: np.random.Generator) -> pd.DataFrame:
     clinic_township = {v.clinic_id: v.township for v in county.villages if v.has_clinic}
     patients = _Patients(rng)
@@ -876,8 +915,10 @@ def _referrals(county: County, staffed: dict[str, dict[str, int]],
     for month_index, (year, month) in enumerate(MONTHS):
         clinics = staffed[_quarter_label(year, (month - 1) // 3 + 1)]
         for community in COMMUNITIES:
-            rows += _monthly_referrals(rng, county, community, month_index, clinics,
-                                       clinic_township, patients)
+            own = [c for c in clinics if clinic_township[c].community == community]
+            cumulative = list(accumulate(clinics[c][0] for c in own))
+            plan = _ReferralMonth(year, month, community, own, cumulative, clinic_township)
+            rows += _monthly_referrals(rng, county, plan, month_index, patients)
     rows.sort(key=lambda r: (r["referral_date"], r["from_inst_id"], r["to_inst_id"]))
     per_day: dict[date, int] = {}
     for row in rows:
@@ -890,7 +931,7 @@ def _referrals(county: County, staffed: dict[str, dict[str, int]],
 # --- staff movements -----------------------------------------------------------------------------
 
 def _tier_kind(inst_id: str, county: County) -> str:
-    if inst_id in {row[0] for row in COUNTY_HOSPITALS}:
+    if inst_id in COUNTY_IDS:
         return "county"
     if inst_id in {t.inst_id for t in county.townships}:
         return "township"
@@ -935,8 +976,9 @@ class _Roster:
 
     def pick(self, inst_id: str, senior: bool = False) -> _Staff:
         pool = self.pool(inst_id)
-        eligible = [s for s in pool if s.title_level in ("senior", "intermediate")] if senior else []
-        return _pick(self.rng, eligible or pool)
+        if senior:
+            pool = [s for s in pool if s.title_level in ("senior", "intermediate")] or pool
+        return _pick(self.rng, pool)
 
     def recruit(self, inst_id: str) -> _Staff:
         staff = self._create(inst_id, True)
@@ -945,6 +987,8 @@ class _Roster:
 
     def leave(self, inst_id: str) -> _Staff:
         pool = self.pool(inst_id)
+        if not pool:  # everyone counted has gone: the leaver is someone the roster never met
+            pool.append(self._create(inst_id, False))
         return pool.pop(int(self.rng.integers(len(pool))))
 
     def move(self, from_id: str, to_id: str) -> _Staff:
@@ -974,8 +1018,8 @@ def _event_days(rng: np.random.Generator, year: int, rate: float,
 
 def _recruits_and_departures(rng: np.random.Generator, county: County, roster: _Roster,
                              year: int) -> list[dict]:
-    members = [(row[0], "lead" if row[0] in LEADS.values() else "member") for row in COUNTY_HOSPITALS]
-    rated = [(inst_id, COUNTY_RECRUIT_DEPARTURE[kind]) for inst_id, kind in members]
+    rated = [(inst_id, COUNTY_RECRUIT_DEPARTURE["lead" if inst_id in LEADS.values() else "member"])
+             for inst_id in COUNTY_IDS]
     for township in county.townships:
         rated.append((township.inst_id, RECRUIT_DEPARTURE_RATES[("township", township.community)]))
         rated += [(v.clinic_id, RECRUIT_DEPARTURE_RATES[("village", township.community)])
@@ -997,9 +1041,8 @@ def _ageing_departures(county: County, roster: _Roster) -> list[dict]:
         if quarter is not None:
             year, q = QUARTERS[quarter - 1]
             day = date(year, 3 * q, 28)
-            staff = roster.leave(village.clinic_id)
-            staff.title_level, staff.education = "none", "secondary"
-            rows.append(_movement(staff, "departure", village.clinic_id, None, day))
+            rows.append(_movement(roster.leave(village.clinic_id), "departure",
+                                  village.clinic_id, None, day))
     return rows
 
 
@@ -1019,9 +1062,8 @@ def _transfers(rng: np.random.Generator, county: County, roster: _Roster, year: 
             target = _pick(rng, [t for t in county.townships_of(community) if t is not township])
             rows.append(_movement(roster.move(township.inst_id, target.inst_id), "transfer",
                                   township.inst_id, target.inst_id, day))
-    hospitals = [row[0] for row in COUNTY_HOSPITALS]
     for day in _event_days(rng, year, 2.0):
-        source, target = (hospitals[i] for i in rng.choice(len(hospitals), 2, replace=False))
+        source, target = (COUNTY_IDS[i] for i in rng.choice(len(COUNTY_IDS), 2, replace=False))
         rows.append(_movement(roster.move(source, target), "transfer", source, target, day))
     return rows
 
@@ -1030,7 +1072,6 @@ def _temporary_moves(rng: np.random.Generator, county: County, roster: _Roster,
                      year: int) -> list[dict]:
     """Dispatches down, training up and rotations, each with a planned end date."""
     rows = []
-    uppers = [row[0] for row in UPPER_HOSPITALS]
     for township in county.townships:
         own = township.inst_id
         for day in _event_days(rng, year, 5.0):
@@ -1056,9 +1097,9 @@ def _temporary_moves(rng: np.random.Generator, county: County, roster: _Roster,
                 for day in _event_days(rng, year, 0.03):
                     rows.append(_movement(roster.pick(own), "dispatch_down", own,
                                           village.clinic_id, day, int(rng.integers(90, 366))))
-    for hospital in (row[0] for row in COUNTY_HOSPITALS):
+    for hospital in COUNTY_IDS:
         for day in _event_days(rng, year, 8.0 if hospital in LEADS.values() else 4.0):
-            target = _pick(rng, uppers, [0.5, 0.2, 0.3])
+            target = _pick(rng, UPPER_IDS, [0.5, 0.2, 0.3])
             rows.append(_movement(roster.pick(hospital), "training_up", hospital, target, day,
                                   int(rng.integers(180, 366))))
     return rows
@@ -1073,8 +1114,7 @@ def _staff_movements(county: County, rng: np.random.Generator) -> pd.DataFrame:
         rows += _recruits_and_departures(rng, county, roster, year)
     rows += _ageing_departures(county, roster)
     rows.sort(key=lambda r: (r["start_date"], r["staff_id"], r["movement_type"]))
-    for number, row in enumerate(rows, start=1):
-        row["movement_id"] = f"RC{row['start_date'].year}{number:05d}"
+    _number_by_year(rows, "movement_id", "start_date", "RC")
     return _frame("staff_movements", rows)
 
 
@@ -1090,7 +1130,7 @@ def _volume_row(period: str, inst_id: str, visits: float, admissions: float | No
 
 
 def _monthly_volume(rng: np.random.Generator, county: County, month_index: int,
-                    clinics: dict[str, int], clinic_doctors: dict[str, int]) -> list[dict]:
+                    clinics: dict[str, tuple[int, int]]) -> list[dict]:
     year, month = MONTHS[month_index]
     period = f"{year}-{month:02d}"
     season = VISIT_SEASON[month]
@@ -1115,14 +1155,14 @@ def _monthly_volume(rng: np.random.Generator, county: County, month_index: int,
         fund = admissions * FUND_PER_ADMISSION["township"] + visits * FUND_PER_VISIT["township"]
         tcm_share = 0.22 if township.community == TCM else 0.12
         rows.append(_volume_row(period, township.inst_id, visits, admissions, tcm_share, fund))
-    for clinic_id, population in clinics.items():
-        visits = noisy(population * 0.15 * (1.0, 1.3, 1.5)[min(clinic_doctors[clinic_id], 3) - 1])
+    for clinic_id, (population, doctors) in clinics.items():
+        visits = noisy(population * 0.15 * (1.0, 1.3, 1.5)[min(doctors, 3) - 1])
         rows.append(_volume_row(period, clinic_id, visits, None, 0.06,
                                 visits * FUND_PER_VISIT["village"]))
     for community in COMMUNITIES:
         visits_total, admissions_total = UPPER_VOLUME[community]
-        for (inst_id, *_), share, tcm_share in zip(UPPER_HOSPITALS, UPPER_WEIGHTS[community],
-                                                   UPPER_TCM_SHARE):
+        for inst_id, share, tcm_share in zip(UPPER_IDS, UPPER_WEIGHTS[community],
+                                             UPPER_TCM_SHARE):
             visits = noisy(visits_total * share)
             admissions = noisy(admissions_total * share)
             fund = admissions * FUND_PER_ADMISSION["upper"] + visits * FUND_PER_VISIT["upper"]
@@ -1131,15 +1171,12 @@ def _monthly_volume(rng: np.random.Generator, county: County, month_index: int,
     return rows
 
 
-def _service_volume(county: County, coverage: pd.DataFrame, staffed: dict[str, dict[str, int]],
+def _service_volume(county: County, staffed: dict[str, dict[str, tuple[int, int]]],
                     rng: np.random.Generator) -> pd.DataFrame:
-    doctors = coverage.set_index(["period", "clinic_id"])["village_doctors"]
     rows = []
     for month_index, (year, month) in enumerate(MONTHS):
-        quarter = _quarter_label(year, (month - 1) // 3 + 1)
-        clinics = staffed[quarter]
-        clinic_doctors = {c: int(doctors.loc[(quarter, c)]) for c in clinics}
-        rows += _monthly_volume(rng, county, month_index, clinics, clinic_doctors)
+        clinics = staffed[_quarter_label(year, (month - 1) // 3 + 1)]
+        rows += _monthly_volume(rng, county, month_index, clinics)
     return _frame("service_volume", rows)
 
 
@@ -1155,7 +1192,7 @@ def _generate(seed: int) -> tuple[County, dict[str, pd.DataFrame]]:
         "referrals": _referrals(county, staffed, _rng(seed, 3)),
         "village_coverage": coverage,
         "staff_movements": _staff_movements(county, _rng(seed, 4)),
-        "service_volume": _service_volume(county, coverage, staffed, _rng(seed, 5)),
+        "service_volume": _service_volume(county, staffed, _rng(seed, 5)),
     }
     return county, frames
 
@@ -1271,14 +1308,23 @@ def _village_file(frame: pd.DataFrame) -> bytes:
 
 
 def _staff_file(frame: pd.DataFrame) -> bytes:
+    """人才流动台账 in codes; personnel moves (recruit, departure, transfer) dated 2025年3月5日 by
+    the personnel office, temporary moves dated 2025-03-05 by the medical affairs office."""
+    personnel = frame["movement_type"].isin(["recruit", "departure", "transfer"]).tolist()
+
+    def dates(column: str) -> list[str]:
+        return [_chinese_date(day) if by_personnel else _text(day)
+                for day, by_personnel in zip(frame[column].tolist(), personnel)]
+
+    dated = frame.assign(start_date=dates("start_date"), end_date=dates("end_date"))
     layout = [("记录编号", "movement_id", _text), ("工号", "staff_id", _text),
               ("姓名", "staff_name", _text), ("流动类型", "movement_type", _text),
               ("原机构编码", "from_inst_id", _text), ("目标机构编码", "to_inst_id", _text),
-              ("开始日期", "start_date", _chinese_date), ("结束日期", "end_date", _chinese_date),
+              ("开始日期", "start_date", _text), ("结束日期", "end_date", _text),
               ("职称", "title_level", _text), ("专业", "specialty", _text),
               ("学历", "education", _text),
               ("是否党员", "party_member", lambda v: "" if _missing(v) else "YN"[not v])]
-    return _csv_bytes([h for h, _, _ in layout], _render(frame, layout), "utf-8")
+    return _csv_bytes([h for h, _, _ in layout], _render(dated, layout), "utf-8")
 
 
 def _volume_file(frame: pd.DataFrame) -> bytes:
@@ -1300,7 +1346,7 @@ def _title_label(expert_id: str, title_level: str, specialty: str) -> str:
     the generic level (高级, 中级 ...) for the upper hospitals' experts."""
     if _missing(title_level):
         return ""
-    if not expert_id[:2].isalpha() or expert_id.startswith("S"):
+    if expert_id.startswith(tuple(h.expert_prefix for h in UPPER_HOSPITALS)):
         return {"senior": "高级", "intermediate": "中级", "junior": "初级", "none": "无"}[title_level]
     nurse = specialty == "护理部"
     if title_level == "senior":
