@@ -9,7 +9,8 @@ import streamlit as st
 from sinkview import PROJECT_ROOT, ui
 from sinkview.i18n import t
 
-st.set_page_config(page_title="sinkview", page_icon=":material/hub:", layout="wide",
+# A local icon: Material page icons are fetched from a font CDN, which an intranet cannot reach.
+st.set_page_config(page_title="sinkview", page_icon=str(PROJECT_ROOT / "sinkview" / "assets" / "favicon.png"), layout="wide",
                    initial_sidebar_state="expanded")
 
 lang = ui.language()

@@ -82,8 +82,10 @@ def format_number(value, unit: str = "", lang: str = DEFAULT_LANGUAGE, digits: i
         return "—"
     if unit == "ratio":
         return f"{value * 100:.{digits}f}%"
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{int(value):,}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if abs(value) < 10:  # ratios such as down/up 0.26 or 0.86 doctors per 1,000 need two places
+        return f"{value:,.2f}"
     return f"{value:,.{digits}f}"
 
 

@@ -217,7 +217,7 @@ def kpi_cards(context: PageContext, indicator_ids: list[str], columns: int = 4) 
         if value is not None and old is not None:
             change = value - old
             delta = (f"{change * 100:+.1f} {context.t('frame.pp')}" if item.unit == "ratio"
-                     else f"{change:+,.1f}" if item.kind == "number" else f"{change:+,}")
+                     else f"{change:+,.2f}" if item.kind == "number" else f"{change:+,}")
         direction = targets[indicator_id].direction if indicator_id in targets else item.direction
         colour = {"higher": "normal", "lower": "inverse"}.get(direction, "off")
         name = item.name_zh if context.lang == "zh" else item.name_en

@@ -42,6 +42,10 @@ def server_url(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: scripts/setup.sh installs it")
     home = tmp_path_factory.mktemp("server_home")
+    subprocess.run([sys.executable, "-m", "sinkview", "load", "--db", str(home / "sinkview.duckdb"),
+                    *sorted(str(p) for p in (ROOT / "data" / "sample").iterdir())],
+                   cwd=ROOT, env={**os.environ, "SINKVIEW_SECRETS_DIR": str(home / "secrets")},
+                   check=True, capture_output=True)
     port = _free_port()
     env = {**os.environ, "HOME": str(home), "SINKVIEW_DB": str(home / "sinkview.duckdb"),
            "SINKVIEW_SECRETS_DIR": str(home / "secrets")}
@@ -91,8 +95,8 @@ def page(browser):
 
 
 def wait_for_app(tab) -> None:
-    """Until Streamlit has finished running the page (no spinner, status idle) and charts drew."""
-    tab.wait_for_selector('[data-testid="stSidebar"]', state="attached")
+    """Until Streamlit has finished running the page (a heading drawn, status idle) and charts drew."""
+    tab.wait_for_selector('[data-testid="stMain"] h1, [data-testid="stMain"] [data-testid="stAlert"]')
     tab.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " && document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
