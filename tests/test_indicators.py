@@ -10,6 +10,8 @@ from sinkview.indicators import (
     DEFAULT_TARGETS,
     INDICATORS,
     INDICATOR_QUERIES,
+    TOPICS,
+    topic_sql,
     Target,
     compute_indicators,
     indicator,
@@ -327,23 +329,23 @@ def test_every_indicator_of_the_spec_is_registered_in_order():
     ]
 
 
-def test_every_indicator_has_one_query_with_exactly_the_three_parameters():
+def test_every_topic_has_one_query_with_exactly_the_three_parameters():
     files = {path.stem for path in INDICATOR_QUERIES.glob("*.sql")}
-    assert files == {item.id for item in INDICATORS}
+    assert files == set(TOPICS) == {item.topic for item in INDICATORS}
+    for topic in TOPICS:
+        assert set(re.findall(r"\$(\w+)", topic_sql(topic))) == {"start", "end", "community"}, topic
     for item in INDICATORS:
-        sql = (INDICATOR_QUERIES / f"{item.id}.sql").read_text(encoding="utf-8")
-        assert set(re.findall(r"\$(\w+)", sql)) == {"start", "end", "community"}, item.id
         assert item.topic == item.id.split(".")[0]
 
 
-def test_every_query_returns_one_value_on_an_empty_store():
+def test_every_topic_query_returns_one_row_with_a_column_per_indicator_on_an_empty_store():
     store = Store(":memory:")
     cur = store.cursor()
-    for item in INDICATORS:
-        sql = (INDICATOR_QUERIES / f"{item.id}.sql").read_text(encoding="utf-8")
-        result = cur.execute(sql, {"start": Q3[0], "end": Q3[1], "community": None})
-        assert [column[0] for column in result.description] == ["value"], item.id
-        assert len(result.fetchall()) == 1, item.id
+    for topic in TOPICS:
+        result = cur.execute(topic_sql(topic), {"start": Q3[0], "end": Q3[1], "community": None})
+        assert [column[0] for column in result.description] == [
+            item.id for item in INDICATORS if item.topic == topic], topic
+        assert len(result.fetchall()) == 1, topic
     store.close()
 
 

@@ -1,5 +1,6 @@
--- talent.net_grassroots (基层人才净流入)
--- talent.grassroots_inflow - talent.grassroots_outflow
+-- Talent-mobility indicators (talent.*), one column per id. Movements starting in the period
+-- with either institution in the community; a missing institution (recruit from outside,
+-- departure) is outside every tier. Definitions: shared/spec/metrics.md.
 with
 
 params as (
@@ -53,8 +54,19 @@ grassroots_outflow as (
 
 final as (
     select
+        count(*) filter (where movement_type = 'dispatch_down') as "talent.dispatched_down",
+        count(*) filter (where movement_type = 'training_up') as "talent.trained_up",
+        count(*) filter (where movement_type = 'dispatch_down' and title_level = 'senior')::double
+            / nullif(count(*) filter (where movement_type = 'dispatch_down'), 0)
+            as "talent.senior_dispatch_share",
+        count(*) filter (where movement_type = 'dispatch_down' and party_member)::double
+            / nullif(count(*) filter (where movement_type = 'dispatch_down'), 0)
+            as "talent.party_dispatch_share",
+        (select count(*) from grassroots_inflow) as "talent.grassroots_inflow",
+        (select count(*) from grassroots_outflow) as "talent.grassroots_outflow",
         (select count(*) from grassroots_inflow)
-            - (select count(*) from grassroots_outflow) as value
+            - (select count(*) from grassroots_outflow) as "talent.net_grassroots"
+    from movements_in_period
 )
 
 select * from final

@@ -1,5 +1,6 @@
--- volume.grassroots_visit_share (县域内基层诊疗量占比)
--- outpatient_visits at rank <= 2 / outpatient_visits at rank <= 3
+-- Service-volume indicators (volume.*), one column per id. Months whose first day is in the
+-- period; in-county means rank <= 3; a missing count or amount adds nothing.
+-- Definitions: shared/spec/metrics.md.
 with
 
 params as (
@@ -39,7 +40,16 @@ volume_in_scope as (
 final as (
     select
         coalesce(sum(outpatient_visits) filter (where rank <= 2), 0)::double
-            / nullif(sum(outpatient_visits) filter (where rank <= 3), 0) as value
+            / nullif(sum(outpatient_visits) filter (where rank <= 3), 0)
+            as "volume.grassroots_visit_share",
+        coalesce(sum(admissions) filter (where rank <= 3), 0)::double
+            / nullif(sum(admissions), 0) as "volume.in_county_admission_share",
+        coalesce(sum(tcm_visits) filter (where rank <= 3), 0)::double
+            / nullif(sum(outpatient_visits) filter (where rank <= 3), 0) as "volume.tcm_visit_share",
+        coalesce(sum(insurance_fund) filter (where rank <= 3), 0)::double
+            / nullif(sum(insurance_fund), 0) as "volume.in_county_fund_share",
+        coalesce(sum(insurance_fund) filter (where rank <= 2), 0)::double
+            / nullif(sum(insurance_fund) filter (where rank <= 3), 0) as "volume.grassroots_fund_share"
     from volume_in_scope
 )
 
