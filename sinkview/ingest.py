@@ -13,6 +13,7 @@ import getpass
 import hashlib
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -127,10 +128,10 @@ def _parse_expression(dataset: Dataset, column: Column, present: bool) -> str:
     return expr
 
 
-def _enum_joins(dataset: Dataset, present: set[str]) -> str:
+def _enum_joins(dataset: Dataset) -> str:
     joins = []
     for column in dataset.columns:
-        if column.type in ("enum", "boolean") and column.name in present:
+        if column.type in ("enum", "boolean"):
             domain = column.domain or "boolean"
             alias = _q("l__" + column.name)
             joins.append(f"left join sv_labels {alias} on {alias}.domain = {_lit(domain)} "
@@ -195,7 +196,7 @@ def validation_sql(dataset: Dataset, present: set[str]) -> str:
 with parsed as (
     select {', '.join(parsed)}
     from upload_raw r
-    {_enum_joins(dataset, present)}
+    {_enum_joins(dataset)}
     where {' or '.join(f"sv_text(r.{_q(n)}) is not null" for n in present) or 'true'}
 ),
 known_insts as ({known}),
@@ -301,8 +302,20 @@ def _prepare(cursor) -> None:
 
 # --------------------------------------------------------------------------- validate
 
-def validate_upload(cursor, raw: bytes, file_name: str, dataset_name: str | None = None) -> Validation:
-    """Everything an import of this file would do, computed without writing anything."""
+def validate_upload(cursor, raw: bytes | Path, file_name: str, dataset_name: str | None = None,
+                    limit_bytes: int | None = None) -> Validation:
+    """Everything an import of this file would do, computed without writing anything.
+
+    ``raw`` is the file's bytes or its path; a path over ``limit_bytes`` is refused before it is read."""
+    if isinstance(raw, Path):
+        size = raw.stat().st_size
+        if limit_bytes is not None and size > limit_bytes:
+            return Validation(file_name=file_name, content_hash="", file_error=Notice(
+                "file_too_large", {"size_mb": round(size / 2**20), "limit_mb": round(limit_bytes / 2**20)}))
+        raw = raw.read_bytes()
+    elif limit_bytes is not None and len(raw) > limit_bytes:
+        return Validation(file_name=file_name, content_hash="", file_error=Notice(
+            "file_too_large", {"size_mb": round(len(raw) / 2**20), "limit_mb": round(limit_bytes / 2**20)}))
     result = Validation(file_name=file_name, content_hash=hashlib.sha256(raw).hexdigest())
     try:
         table = read_upload(raw, dataset_name)
@@ -315,6 +328,8 @@ def validate_upload(cursor, raw: bytes, file_name: str, dataset_name: str | None
         result.file_error = Notice("file_missing_columns", {"columns": table.missing_columns})
         return result
     _stage(cursor, table, result)
+    if result.rows_total == 0:
+        result.file_error = Notice("file_no_rows")
     return result
 
 
@@ -328,6 +343,8 @@ def _file_notices(table: RawTable) -> list[Notice]:
         notices.append(Notice("warn_unknown_columns", {"columns": table.unknown_columns}))
     if table.identity_columns:
         notices.append(Notice("warn_identity_columns", {"columns": table.identity_columns}))
+    if table.duplicate_columns:
+        notices.append(Notice("warn_duplicate_columns", {"columns": table.duplicate_columns}))
     return notices
 
 

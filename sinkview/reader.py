@@ -20,6 +20,7 @@ from charset_normalizer import from_bytes
 from sinkview.contract import DATASETS, TOTAL_ROW_LABELS, Dataset, column_lookup, header_forms
 
 HEADER_SEARCH_ROWS = 30
+csv.field_size_limit(1 << 27)  # a 128 MB cell is still read (and then rejected by its rules)
 ROW_NUMBER = "_row"
 OVERFLOW = "_overflow"  # the row has more non-empty cells than the header
 
@@ -47,6 +48,7 @@ class RawTable:
     identity_columns: list[str] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)   # canonical name -> header as written
+    duplicate_columns: list[str] = field(default_factory=list)  # second and later columns of one name
 
 
 # --------------------------------------------------------------------------- decoding
@@ -190,8 +192,11 @@ def _finish(dataset: Dataset, header: list[str], columns: list[list[str]] | pa.T
                       OVERFLOW: overflow, **arrays})
     table, dropped = _drop_total_rows(table, [c for c in arrays])
     headers = {name: header[pos].strip() for name, pos in chosen.items()}
+    duplicated = [header[pos].strip() for pos, cell in enumerate(header)
+                  if (name := next((lookup[f] for f in header_forms(cell) if f in lookup), None))
+                  and chosen.get(name) != pos]
     return RawTable(dataset, table, encoding, header_index + 1, header_index, dropped,
-                    unknown, identity_found, missing, headers)
+                    unknown, identity_found, missing, headers, duplicated)
 
 
 def _drop_total_rows(table: pa.Table, names: list[str]) -> tuple[pa.Table, list[int]]:
@@ -231,7 +236,10 @@ def read_upload(raw: bytes, dataset_name: str | None = None) -> RawTable:
     text = raw.decode(encoding)
     head_lines = text[:200_000].splitlines(keepends=True)[:HEADER_SEARCH_ROWS + 1]
     delimiter = detect_delimiter("".join(head_lines))
-    head_rows = list(csv.reader([line.rstrip("\r\n") for line in head_lines], delimiter=delimiter))
+    try:
+        head_rows = list(csv.reader([line.rstrip("\r\n") for line in head_lines], delimiter=delimiter))
+    except csv.Error:
+        raise UnreadableFile("file_bad_csv") from None
     dataset, h = find_header(head_rows, dataset_name)
     header = head_rows[h]
     # The header is line h (no title line holds a quoted newline): the body starts with it.
@@ -239,7 +247,10 @@ def read_upload(raw: bytes, dataset_name: str | None = None) -> RawTable:
     body_text = text[offset:]
     table = _parse_csv_fast(body_text, delimiter, len(header))
     if table is None:
-        table = _parse_csv_exact(body_text, delimiter, len(header))
+        try:
+            table = _parse_csv_exact(body_text, delimiter, len(header))
+        except csv.Error:
+            raise UnreadableFile("file_bad_csv") from None
     return _finish(dataset, header, table, h + 2, encoding.replace("utf-8-sig", "utf-8-bom"), h)
 
 
