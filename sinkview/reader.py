@@ -219,7 +219,7 @@ def _drop_total_rows(table: pa.Table, names: list[str]) -> tuple[pa.Table, list[
 
 def read_upload(raw: bytes, dataset_name: str | None = None) -> RawTable:
     """Read any uploaded file into text cells under canonical names. Raises UnreadableFile."""
-    if not raw or not raw.strip():
+    if not raw.removeprefix(b"\xef\xbb\xbf").strip():
         raise UnreadableFile("file_empty")
     if raw[:4] == b"PK\x03\x04":
         rows = _xlsx_rows(raw, dataset_name)
