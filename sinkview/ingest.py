@@ -105,21 +105,23 @@ def stored_columns(dataset: Dataset) -> list[str]:
     return [stored_name(dataset, c.name) for c in dataset.columns]
 
 
-_TYPE_PARSER = {"id": "sv_clean", "text": "sv_text", "decimal": "sv_decimal", "count": "sv_count",
-                "date": "sv_date", "period": "sv_period_end", "month": "sv_month"}
+_TYPE_PARSER = {"decimal": "sv_decimal", "count": "sv_count", "date": "sv_date",
+                "period": "sv_period_end", "month": "sv_month"}
 _TYPE_ERROR = {"decimal": "bad_decimal", "count": "bad_count", "date": "bad_date", "period": "bad_period",
                "month": "bad_month", "boolean": "bad_boolean", "enum": "bad_enum"}
 _DATE_TYPES = {"date", "period", "month"}
 
 
-def _parse_expression(dataset: Dataset, column: Column, present: bool) -> str:
-    raw = f"r.{_q(column.name)}" if present else "null::varchar"
+def _parse_expression(dataset: Dataset, column: Column) -> str:
+    """The typed value of a column from its cleaned text ``c.<column>``."""
     if column.type in ("enum", "boolean"):
         expr = f"{_q('l__' + column.name)}.code"
         if column.type == "boolean":
             expr = f"({expr} = 'true')"
+    elif column.type in ("text", "id"):
+        expr = f"c.{_q(column.name)}"
     else:
-        expr = f"{_TYPE_PARSER[column.type]}({raw})"
+        expr = f"{_TYPE_PARSER[column.type]}(c.{_q(column.name)})"
     if column.upper:
         expr = f"upper({expr})"
     if column.name in dataset.pseudonymised:
@@ -135,7 +137,7 @@ def _enum_joins(dataset: Dataset) -> str:
             domain = column.domain or "boolean"
             alias = _q("l__" + column.name)
             joins.append(f"left join sv_labels {alias} on {alias}.domain = {_lit(domain)} "
-                         f"and {alias}.label = lower(sv_clean(r.{_q(column.name)}))")
+                         f"and {alias}.label = lower(c.{_q(column.name)})")
     return "\n    ".join(joins)
 
 
@@ -146,11 +148,10 @@ def _known_inst_rules(dataset: Dataset):
 def validation_sql(dataset: Dataset, present: set[str]) -> str:
     """The one query that normalises and checks an upload (table ``upload_raw``) in SQL."""
     columns = dataset.columns
-    parsed = [f"r.{_q(ROW_NUMBER)}", f"r.{_q(OVERFLOW)}"]
+    parsed = [f"c.{_q(ROW_NUMBER)}", f"c.{_q(OVERFLOW)}"]
     for c in columns:
-        raw = f"sv_text(r.{_q(c.name)})" if c.name in present else "null::varchar"
-        parsed.append(f"{raw} as {_q('raw__' + c.name)}")
-        parsed.append(f"{_parse_expression(dataset, c, c.name in present)} as {_q(c.name)}")
+        parsed.append(f"c.{_q(c.name)} as {_q('raw__' + c.name)}")
+        parsed.append(f"{_parse_expression(dataset, c)} as {_q(c.name)}")
 
     # Known institutions: the store's, and for the institutions file its own rows too.
     known = "select inst_id, tier from institutions"
@@ -186,18 +187,27 @@ def validation_sql(dataset: Dataset, present: set[str]) -> str:
         inst_cols.append("(select rank from tier_ranks where tier = k__to_inst_id.tier) as rank_to")
         inst_cols.append("p.direction as given__direction")
 
+    # Checks of a cell's own value look at it before any default or derivation replaced it.
+    replaced = [r.split(" as ")[-1].strip('"') for r in replace]
+    replace_clause = (f" replace ({', '.join(replace)}), "
+                      + ", ".join(f"p.{_q(name)} as {_q('parsed__' + name)}" for name in replaced)
+                      if replace else "")
     key = ", ".join(_q(k if k != "snapshot_date" else "period") for k in dataset.key)
-    checks = _checks(dataset)
+    checks = _checks(dataset, set(replaced))
     flags = _warning_flags(dataset)
     select_stored = ", ".join(f"{_q(c.name)} as {_q(stored_name(dataset, c.name))}" for c in columns)
     hash_input = ", ".join(f"{_q(stored_name(dataset, c.name))} := {_q(c.name)}" for c in columns)
-    replace_clause = f" replace ({', '.join(replace)})" if replace else ""
     return f"""
-with parsed as (
+with cleaned as (
+    select {_q(ROW_NUMBER)}, {_q(OVERFLOW)},
+        {', '.join(f"{'sv_text' if c.type == 'text' else 'sv_clean'}({_q(c.name)}) as {_q(c.name)}" for c in columns)}
+    from upload_raw
+),
+parsed as (
     select {', '.join(parsed)}
-    from upload_raw r
+    from cleaned c
     {_enum_joins(dataset)}
-    where {' or '.join(f"sv_text(r.{_q(n)}) is not null" for n in present) or 'true'}
+    where {' or '.join(f"c.{_q(n)} is not null" for n in present) or 'true'}
 ),
 known_insts as ({known}),
 joined as (
@@ -232,10 +242,11 @@ def _problem(column: str, condition: str, reason: str, detail: str = "null") -> 
             f"'reason': case when {condition} then {_lit(reason)} end, 'detail': {detail}::varchar}}")
 
 
-def _checks(dataset: Dataset) -> list[str]:
+def _checks(dataset: Dataset, replaced: set[str]) -> list[str]:
     checks = [f"{{'column': '', 'value': null::varchar, 'reason': case when {_q(OVERFLOW)} then 'too_many_cells' end, 'detail': null::varchar}}"]
     for c in dataset.columns:
-        raw, val = _q("raw__" + c.name), _q(c.name)
+        raw = _q("raw__" + c.name)
+        val = _q(("parsed__" if c.name in replaced else "") + c.name)
         if c.required:
             checks.append(_problem(c.name, f"{raw} is null", "required"))
         if c.type in _TYPE_ERROR:

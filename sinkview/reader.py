@@ -131,8 +131,8 @@ def _cell_text(value) -> str:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, dt.time):
-        return ""
+    if isinstance(value, dt.time):  # a time of day, or Excel's zero date "1900-01-00": not a date
+        return value.isoformat()
     return str(value)
 
 

@@ -1,17 +1,23 @@
 -- Cell parsers for the importer: one macro per contract type (sinkview/contract.py TYPES).
--- Each takes the text of one cell and returns the typed value, or null when the cell is empty
--- or cannot be read; the importer reports "not empty but null" as an error on that row.
+-- The importer cleans each cell once (sv_clean: half-width, trimmed, null when empty); every
+-- parser takes that clean text and returns the typed value, or null when it cannot be read;
+-- the importer reports "not empty but null" as an error on that row.
 
 -- Full-width ASCII forms (１２３，ＡＢＣ) and the ideographic space to their half-width forms.
 create or replace temp macro sv_halfwidth(s) as translate(s, '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　', '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~ ');
 
-create or replace temp macro sv_text(s) as nullif(trim(s, ' 	
-　 '), '');
+-- Cleaning: trimmed, null when empty. A plain-ASCII cell (byte length = character length,
+-- the common case) takes the fast path; only others pay for the full-width translation and
+-- for trimming the ideographic and non-breaking spaces.
+create or replace temp macro sv_text(s) as
+    nullif(case when strlen(s) = length(s) then trim(s, chr(32) || chr(9) || chr(13) || chr(10))
+                else trim(s, chr(32) || chr(9) || chr(13) || chr(10) || chr(12288) || chr(160)) end, '');
 
-create or replace temp macro sv_clean(s) as nullif(trim(sv_halfwidth(s), ' 	
- '), '');
+create or replace temp macro sv_clean(s) as
+    nullif(case when strlen(s) = length(s) then trim(s, chr(32) || chr(9) || chr(13) || chr(10))
+                else trim(sv_halfwidth(s), chr(32) || chr(9) || chr(13) || chr(10) || chr(160)) end, '');
 
-create or replace temp macro sv_number_text(s) as replace(sv_clean(s), ',', '');
+create or replace temp macro sv_number_text(s) as replace(s, ',', '');
 
 -- Whole, not negative; `12.0` (a float from Excel) is accepted as 12.
 create or replace temp macro sv_count(s) as
@@ -30,9 +36,9 @@ create or replace temp macro sv_date_parts(s) as
 create or replace temp macro sv_ymd(y, m, d) as try_strptime(y || '-' || m || '-' || d, '%Y-%m-%d')::date;
 
 create or replace temp macro sv_date(s) as
-    case when regexp_full_match(sv_clean(s), '\d{8}')
-         then sv_ymd(substr(sv_clean(s), 1, 4), substr(sv_clean(s), 5, 2), substr(sv_clean(s), 7, 2))
-         else sv_ymd(sv_date_parts(sv_clean(s)).y, sv_date_parts(sv_clean(s)).m, sv_date_parts(sv_clean(s)).d) end;
+    case when regexp_full_match(s, '\d{8}')
+         then sv_ymd(substr(s, 1, 4), substr(s, 5, 2), substr(s, 7, 2))
+         else sv_ymd(sv_date_parts(s).y, sv_date_parts(s).m, sv_date_parts(s).d) end;
 
 -- A month: 2025-09, 2025/9, 2025年9月, 202509, or a date (its month). Returns the first day.
 create or replace temp macro sv_month_parts(s) as
@@ -40,8 +46,8 @@ create or replace temp macro sv_month_parts(s) as
 
 create or replace temp macro sv_month(s) as
     coalesce(
-        case when regexp_full_match(sv_clean(s), '\d{4}[-/.年]\d{1,2}月?|\d{6}')
-             then sv_ymd(sv_month_parts(sv_clean(s)).y, sv_month_parts(sv_clean(s)).m, '1') end,
+        case when regexp_full_match(s, '\d{4}[-/.年]\d{1,2}月?|\d{6}')
+             then sv_ymd(sv_month_parts(s).y, sv_month_parts(s).m, '1') end,
         date_trunc('month', sv_date(s))::date);
 
 -- A reporting period, stored as its last day: 2025-Q3, 2025Q3, 2025年第三季度, a month, a year
@@ -55,10 +61,10 @@ create or replace temp macro sv_quarter_number(q) as
 create or replace temp macro sv_period_end(s) as
     coalesce(
         sv_date(s),
-        last_day(sv_ymd(sv_quarter_parts(sv_clean(s)).y,
-                        cast(sv_quarter_number(sv_quarter_parts(sv_clean(s)).q) * 3 as varchar), '1')),
+        last_day(sv_ymd(sv_quarter_parts(s).y,
+                        cast(sv_quarter_number(sv_quarter_parts(s).q) * 3 as varchar), '1')),
         last_day(sv_month(s)),
-        case when regexp_full_match(sv_clean(s), '\d{4}年?') then sv_ymd(substr(sv_clean(s), 1, 4), '12', '31') end);
+        case when regexp_full_match(s, '\d{4}年?') then sv_ymd(substr(s, 1, 4), '12', '31') end);
 
 -- PRC resident identity number (18 characters, ISO 7064 MOD 11-2 check digit) or mainland mobile.
 create or replace temp macro sv_is_identity_number(k) as
