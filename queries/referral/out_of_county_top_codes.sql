@@ -1,0 +1,137 @@
+-- referral/out_of_county_top_codes: the $limit (default 10) 3-character ICD-10 codes with the
+-- most effective upward referrals to upper (out-of-county) hospitals, with their chapter and
+-- the diagnosis most often written with them.
+with
+
+params as (
+    select
+        $start::date as period_start,
+        $end::date as period_end,
+        $community::varchar as community_filter,
+        $township::varchar as township_filter,
+        $institution::varchar as institution_filter
+),
+
+referral_rows as (
+    select * from referrals
+),
+
+ranked_institutions as (
+    select
+        institutions.inst_id,
+        institutions.inst_name,
+        institutions.tier,
+        institutions.community,
+        institutions.township,
+        tier_ranks.rank
+    from institutions
+    join tier_ranks using (tier)
+),
+
+-- referrals dated in the period with either end in the community (and the township, and the
+-- chosen institution, when set)
+referrals_in_period as (
+    select
+        referral_rows.*,
+        from_inst.inst_name as from_name,
+        from_inst.tier as from_tier,
+        from_inst.rank as from_rank,
+        to_inst.inst_name as to_name,
+        to_inst.tier as to_tier,
+        to_inst.rank as to_rank,
+        case
+            when to_inst.rank > from_inst.rank then 'up'
+            when to_inst.rank < from_inst.rank then 'down'
+            else 'lateral'
+        end as flow
+    from referral_rows
+    cross join params
+    join ranked_institutions as from_inst on from_inst.inst_id = referral_rows.from_inst_id
+    join ranked_institutions as to_inst on to_inst.inst_id = referral_rows.to_inst_id
+    where referral_rows.referral_date between params.period_start and params.period_end
+        and (
+            params.community_filter is null
+            or params.community_filter in (from_inst.community, to_inst.community)
+        )
+        and (
+            params.township_filter is null
+            or params.township_filter in (from_inst.township, to_inst.township)
+        )
+        and (
+            params.institution_filter is null
+            or params.institution_filter in (referral_rows.from_inst_id, referral_rows.to_inst_id)
+        )
+),
+
+effective_referrals as (
+    select * from referrals_in_period
+    where status not in ('rejected', 'cancelled')
+),
+
+-- ICD-10 chapters (WHO ICD-10, 2019) by the range of their 3-character codes
+icd10_chapters as (
+    select * from (values
+        (1, 'I', 'A00', 'B99'),
+        (2, 'II', 'C00', 'D48'),
+        (3, 'III', 'D50', 'D89'),
+        (4, 'IV', 'E00', 'E90'),
+        (5, 'V', 'F00', 'F99'),
+        (6, 'VI', 'G00', 'G99'),
+        (7, 'VII', 'H00', 'H59'),
+        (8, 'VIII', 'H60', 'H95'),
+        (9, 'IX', 'I00', 'I99'),
+        (10, 'X', 'J00', 'J99'),
+        (11, 'XI', 'K00', 'K93'),
+        (12, 'XII', 'L00', 'L99'),
+        (13, 'XIII', 'M00', 'M99'),
+        (14, 'XIV', 'N00', 'N99'),
+        (15, 'XV', 'O00', 'O99'),
+        (16, 'XVI', 'P00', 'P96'),
+        (17, 'XVII', 'Q00', 'Q99'),
+        (18, 'XVIII', 'R00', 'R99'),
+        (19, 'XIX', 'S00', 'T98'),
+        (20, 'XX', 'V01', 'Y98'),
+        (21, 'XXI', 'Z00', 'Z99'),
+        (22, 'XXII', 'U00', 'U85')
+    ) as chapters (chapter_order, chapter, first_code, last_code)
+),
+
+-- effective upward referrals to an upper (out-of-county) hospital, by 3-character code
+-- (null when the code is missing or not shaped like an ICD-10 code)
+out_of_county_referrals as (
+    select
+        effective_referrals.*,
+        case
+            when regexp_matches(upper(trim(icd10)), '^[A-Z][0-9]{2}')
+                then left(upper(trim(icd10)), 3)
+        end as code3
+    from effective_referrals
+    where flow = 'up' and to_tier = 'upper_hospital'
+),
+
+coded_referrals as (
+    select
+        out_of_county_referrals.*,
+        icd10_chapters.chapter_order,
+        icd10_chapters.chapter,
+        icd10_chapters.first_code,
+        icd10_chapters.last_code
+    from out_of_county_referrals
+    left join icd10_chapters
+        on out_of_county_referrals.code3 between icd10_chapters.first_code and icd10_chapters.last_code
+),
+
+final as (
+    select
+        code3,
+        chapter,
+        mode(diagnosis) as diagnosis,
+        count(*) as referrals
+    from coded_referrals
+    where code3 is not null
+    group by code3, chapter
+    order by referrals desc, code3
+    limit coalesce($limit, 10)
+)
+
+select * from final

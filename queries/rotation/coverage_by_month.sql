@@ -1,0 +1,109 @@
+-- rotation/coverage_by_month: township health centres x months of the period, cells =
+-- expert-days of counted stints hosted at the centre (days of the stint falling in that month
+-- and in the period). Every centre in scope appears for every month, with 0 when no expert came;
+-- a centre with a non-zero row is "covered" as in rotation.township_coverage.
+with
+
+params as (
+    select
+        $start::date as period_start,
+        $end::date as period_end,
+        $community::varchar as community_filter,
+        $township::varchar as township_filter
+),
+
+rotations as (
+    select * from expert_rotations
+),
+
+ranked_institutions as (
+    select
+        institutions.inst_id,
+        institutions.inst_name,
+        institutions.tier,
+        institutions.community,
+        institutions.township,
+        tier_ranks.rank
+    from institutions
+    join tier_ranks using (tier)
+),
+
+-- downward stints (host rank below home rank) with at least one day in the period,
+-- in the host's community (and township, when one is chosen)
+counted_stints as (
+    select rotations.*
+    from rotations
+    cross join params
+    join ranked_institutions as home on home.inst_id = rotations.home_inst_id
+    join ranked_institutions as host on host.inst_id = rotations.host_inst_id
+    where host.rank < home.rank
+        and rotations.start_date <= params.period_end
+        and rotations.end_date >= params.period_start
+        and (params.community_filter is null or host.community = params.community_filter)
+        and (params.township_filter is null or host.township = params.township_filter)
+),
+
+centres_in_scope as (
+    select ranked_institutions.*
+    from ranked_institutions
+    cross join params
+    where ranked_institutions.tier = 'township_center'
+        and (params.community_filter is null or ranked_institutions.community = params.community_filter)
+        and (params.township_filter is null or ranked_institutions.township = params.township_filter)
+),
+
+months as (
+    select
+        month_start,
+        (month_start + interval 1 month)::date - 1 as month_end
+    from (
+        select unnest(generate_series(
+            date_trunc('month', params.period_start)::date, params.period_end, interval 1 month
+        ))::date as month_start
+        from params
+    )
+),
+
+-- each stint's days in each month it touches, clipped to the period
+stint_month_days as (
+    select
+        counted_stints.host_inst_id,
+        months.month_start,
+        least(counted_stints.end_date, months.month_end, params.period_end)
+            - greatest(counted_stints.start_date, months.month_start, params.period_start)
+            + 1 as expert_days
+    from counted_stints
+    cross join params
+    join months
+        on counted_stints.start_date <= months.month_end
+        and counted_stints.end_date >= months.month_start
+),
+
+centre_month_days as (
+    select host_inst_id, month_start, sum(expert_days)::bigint as expert_days
+    from stint_month_days
+    where expert_days > 0
+    group by all
+),
+
+final as (
+    select
+        centres_in_scope.inst_id,
+        centres_in_scope.inst_name,
+        centres_in_scope.township,
+        centres_in_scope.community,
+        months.month_start as month,
+        coalesce(centre_month_days.expert_days, 0) as expert_days
+    from centres_in_scope
+    cross join months
+    left join centre_month_days
+        on centre_month_days.host_inst_id = centres_in_scope.inst_id
+        and centre_month_days.month_start = months.month_start
+    order by
+        centres_in_scope.community nulls last,
+        centres_in_scope.township nulls last,
+        centres_in_scope.inst_name,
+        months.month_start
+)
+
+select * from final

@@ -1,0 +1,194 @@
+"""Charts and tables of village clinic coverage (村卫生室覆盖), from the ``queries/village`` frames.
+
+Owns the offline village map (plain scatter over longitude/latitude, no tiles), the per-township
+coverage bars, the coverage trend and the display form of the village lists. Indicator names
+come from the registry so a chart says exactly what the KPI card says.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from sinkview.charts.theme import PALETTE, STATUS_COLOURS, apply_theme
+from sinkview.i18n import t
+from sinkview.indicators import indicator
+
+# Drawn in this order so that the blank villages lie on top; the legend lists them first.
+COVERAGE_STATES = ("covered", "no_licensed", "blank")
+LEGEND_RANKS = {"blank": 1, "no_licensed": 2, "covered": 3}
+STATE_COLOURS = {
+    "blank": STATUS_COLOURS["missed"],
+    "no_licensed": STATUS_COLOURS["near"],
+    "covered": STATUS_COLOURS["met"],
+}
+CENTRE_COLOUR = "#1F1F1F"
+# The village.* ratios charted per township and over time, in the order of metrics.md.
+COVERAGE_INDICATORS = (
+    "clinic_coverage",
+    "licensed_share",
+    "signing_rate",
+    "insurance_rate",
+    "telemedicine_rate",
+    "ecg_coverage",
+    "party_coverage",
+)
+LARGEST_MARKER_PX = 24
+SMALLEST_MARKER_PX = 5
+LEGEND_ROW_PX = 22
+ESTIMATED_LEGEND_WIDTH_PX = 1100
+
+
+def indicator_name(column: str, lang: str) -> str:
+    """The registry name of ``village.<column>`` in ``lang``."""
+    item = indicator(f"village.{column}")
+    return item.name_zh if lang == "zh" else item.name_en
+
+
+def no_data_figure(lang: str, title: str | None = None) -> go.Figure:
+    """An empty chart that says so in the middle."""
+    fig = go.Figure()
+    fig.add_annotation(
+        text=t("village.no_data", lang), x=0.5, y=0.5, xref="paper", yref="paper",
+        showarrow=False, font=dict(size=18, color="#7F7F7F"),
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return apply_theme(fig, title)
+
+
+def _keep_title_clear_of_legend(fig: go.Figure) -> None:
+    """Lift the title above the horizontal legend the theme places over the plot, by the
+    legend's estimated number of rows (wide CJK glyphs counting double)."""
+    rows, used = 1, 0.0
+    for trace in fig.data:
+        width = 46 + sum(14 if ord(char) > 0x2E80 else 7 for char in trace.name)
+        if used and used + width > ESTIMATED_LEGEND_WIDTH_PX:
+            rows, used = rows + 1, 0.0
+        used += width
+    fig.update_layout(title=dict(
+        yref="paper", y=1, yanchor="bottom", automargin=True,
+        pad=dict(b=12 + LEGEND_ROW_PX * rows),
+    ))
+
+
+def village_map_figure(
+    frame: pd.DataFrame, lang: str = "zh", centres: pd.DataFrame | None = None
+) -> go.Figure:
+    """Villages (``village/village_points``) at their coordinates, coloured by coverage state and
+    sized by population, with the township centres (``village/township_centres``) marked.
+
+    The y axis is scaled by 1/cos(mean latitude) so that a kilometre east equals a kilometre
+    north on screen. customdata[0] of every point is its township (for click-to-filter).
+    """
+    title = t("village.map_title", lang)
+    if frame.empty:
+        return no_data_figure(lang, title)
+    fig = go.Figure()
+    size_ref = 2.0 * max(frame["population"].max(), 1) / LARGEST_MARKER_PX**2
+    for state in COVERAGE_STATES:
+        villages = frame[frame["coverage_state"] == state]
+        if villages.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=villages["longitude"], y=villages["latitude"], mode="markers",
+            name=t(f"village.state.{state}", lang), legendrank=LEGEND_RANKS[state],
+            marker=dict(
+                size=villages["population"], sizemode="area", sizeref=size_ref,
+                sizemin=SMALLEST_MARKER_PX, color=STATE_COLOURS[state], opacity=0.85,
+                line=dict(width=0.8, color="white"),
+            ),
+            customdata=villages[
+                ["township", "village_name", "population", "village_doctors", "licensed_doctors"]
+            ].to_numpy(dtype=object),
+            hovertemplate=t("village.map_hover", lang),
+        ))
+    if centres is not None and not centres.empty:
+        fig.add_trace(go.Scatter(
+            x=centres["longitude"], y=centres["latitude"], mode="markers+text",
+            name=t("village.township_centre", lang), legendrank=4, text=centres["township"],
+            textposition="top center", textfont=dict(size=13, color=CENTRE_COLOUR, shadow="auto"),
+            marker=dict(symbol="square", size=11, color=CENTRE_COLOUR, line=dict(width=1.5, color="white")),
+            customdata=centres[["township", "inst_name"]].to_numpy(dtype=object),
+            hovertemplate=t("village.centre_hover", lang),
+        ))
+    mean_latitude = frame["latitude"].mean()
+    fig.update_xaxes(title_text=t("village.longitude", lang), ticksuffix="°", showgrid=True)
+    fig.update_yaxes(
+        title_text=t("village.latitude", lang), ticksuffix="°", showgrid=True,
+        scaleanchor="x", scaleratio=1 / math.cos(math.radians(mean_latitude)),
+    )
+    fig.update_layout(legend_itemsizing="constant")
+    _keep_title_clear_of_legend(fig)
+    return apply_theme(fig, title, height=600)
+
+
+def township_coverage_figure(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
+    """Grouped bars (``village/township_coverage``): one group per township, one bar per
+    coverage indicator; customdata[0] is the township (for click-to-filter)."""
+    title = t("village.township_coverage_title", lang)
+    if frame.empty:
+        return no_data_figure(lang, title)
+    fig = go.Figure()
+    for colour, column in zip(PALETTE, COVERAGE_INDICATORS):
+        fig.add_trace(go.Bar(
+            x=frame["township"], y=frame[column], name=indicator_name(column, lang),
+            marker_color=colour,
+            customdata=frame[["township", "villages"]].to_numpy(dtype=object),
+            hovertemplate=t("village.township_coverage_hover", lang),
+        ))
+    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
+    fig.update_xaxes(title_text=t("village.township_axis", lang))
+    fig.update_yaxes(title_text=t("village.ratio_axis", lang), tickformat=".0%", range=[0, 1.05])
+    _keep_title_clear_of_legend(fig)
+    return apply_theme(fig, title, height=480)
+
+
+def coverage_trend_figure(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
+    """One line per coverage indicator across snapshot dates (``village/coverage_trend``)."""
+    title = t("village.trend_title", lang)
+    if frame.empty:
+        return no_data_figure(lang, title)
+    fig = go.Figure()
+    for colour, column in zip(PALETTE, COVERAGE_INDICATORS):
+        fig.add_trace(go.Scatter(
+            x=frame["snapshot_date"], y=frame[column], mode="lines+markers",
+            name=indicator_name(column, lang), line=dict(color=colour, width=2.5),
+            marker=dict(size=7), customdata=frame[["villages"]].to_numpy(dtype=object),
+            hovertemplate=t("village.trend_hover", lang),
+        ))
+    fig.update_xaxes(title_text=t("village.snapshot_axis", lang), tickformat="%Y-%m-%d")
+    fig.update_yaxes(title_text=t("village.ratio_axis", lang), tickformat=".0%", range=[0, 1.05])
+    _keep_title_clear_of_legend(fig)
+    return apply_theme(fig, title, height=440)
+
+
+def blank_villages_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """``village/blank_villages`` for display: labelled columns and reasons, dates as text."""
+    shown = pd.DataFrame({
+        t("village.column.village_name", lang): frame["village_name"],
+        t("village.column.township", lang): frame["township"],
+        t("village.column.population", lang): frame["population"],
+        t("village.column.distance_km", lang): frame["distance_km"],
+        t("village.column.blank_reason", lang): [
+            t(f"village.blank_reason.{reason}", lang) for reason in frame["blank_reason"]
+        ],
+        t("village.column.blank_since", lang): pd.to_datetime(frame["blank_since"]).dt.strftime("%Y-%m-%d"),
+        t("village.column.village_code", lang): frame["village_code"],
+    })
+    return shown.reset_index(drop=True)
+
+
+def villages_without_coordinates_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """``village/villages_without_coordinates`` for display beside the map."""
+    shown = pd.DataFrame({
+        t("village.column.village_name", lang): frame["village_name"],
+        t("village.column.township", lang): frame["township"],
+        t("village.column.population", lang): frame["population"],
+        t("village.column.coverage_state", lang): [
+            t(f"village.state.{state}", lang) for state in frame["coverage_state"]
+        ],
+    })
+    return shown.reset_index(drop=True)
