@@ -35,7 +35,7 @@ class Indicator:
     topic: str      # rotation | referral | village | talent | volume
     name_zh: str
     name_en: str
-    unit: str       # days | count | persons | ratio | times | per_10k | per_1000
+    unit: str       # days (person-days) | calendar_days | count | persons | ratio | times | per_10k | per_1000
     direction: str  # higher | lower | neutral (the shipped default; targets.csv may change it)
     kind: str       # ratio (a fraction in [0, 1]) | count (an integer) | number
 
@@ -56,7 +56,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("referral.out_of_county_share", "referral", "县外转诊占比", "Out-of-county share of upward referrals", "ratio", "lower", "ratio"),
     Indicator("referral.rejection_rate", "referral", "拒收率", "Referral rejection rate", "ratio", "lower", "ratio"),
     Indicator("referral.patients", "referral", "转诊患者数", "Referred patients", "persons", "neutral", "count"),
-    Indicator("referral.median_accept_days", "referral", "转诊接收天数中位数", "Median days to acceptance", "days", "lower", "number"),
+    Indicator("referral.median_accept_days", "referral", "转诊接收天数中位数", "Median days to acceptance", "calendar_days", "lower", "number"),
     Indicator("village.villages", "village", "行政村数", "Administrative villages", "count", "neutral", "count"),
     Indicator("village.clinic_coverage", "village", "村卫生室覆盖率", "Village clinic coverage", "ratio", "higher", "ratio"),
     Indicator("village.blank_villages", "village", "空白村数", "Blank villages", "count", "lower", "count"),

@@ -36,7 +36,9 @@ def apply_theme(fig: go.Figure, title: str | None = None, height: int = 420) -> 
         colorway=PALETTE,
         height=height,
         margin=dict(l=10, r=10, t=50 if title else 20, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
+        # Below the plot, anchored to the figure: a legend that wraps pushes the plot up
+        # instead of running into the title (a top legend collides with it at narrow widths).
+        legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left"),
         hoverlabel=dict(font=dict(family=FONT_FAMILY, size=14)),
     )
     fig.update_xaxes(automargin=True, gridcolor="#EEEEEE", zerolinecolor="#CCCCCC")
