@@ -359,6 +359,29 @@ def _file_notices(table: RawTable) -> list[Notice]:
     return notices
 
 
+def _errors_sql(dataset: Dataset) -> str:
+    """Every problem of the staged rows, showing each value exactly as typed in the file (the
+    checks saw it cleaned). Pseudonymised columns never show their raw value."""
+    hidden = ", ".join(_q(name) for name in (OVERFLOW, *dataset.pseudonymised))
+    return f"""
+with problems as (
+    select {_q(ROW_NUMBER)}, unnest(_errors) as e from staged_upload where not _valid
+),
+typed_cells as (
+    unpivot (
+        select * exclude ({hidden}) from upload_raw
+        where {_q(ROW_NUMBER)} in (select {_q(ROW_NUMBER)} from problems)
+    )
+    on columns(* exclude ({_q(ROW_NUMBER)})) into name column_name value typed
+)
+select $file as file, p.{_q(ROW_NUMBER)} as row, p.e.column, coalesce(nullif(trim(c.typed), ''), p.e.value) as value,
+    p.e.reason, p.e.detail
+from problems p
+left join typed_cells c on c.{_q(ROW_NUMBER)} = p.{_q(ROW_NUMBER)} and c.column_name = p.e.column
+order by row
+"""
+
+
 def _stage(cursor, table: RawTable, result: Validation) -> None:
     dataset = table.dataset
     present = {c.name for c in dataset.columns if c.name in table.table.column_names}
@@ -372,14 +395,8 @@ def _stage(cursor, table: RawTable, result: Validation) -> None:
     try:
         params = {"hmac_inner": inner, "hmac_outer": outer} if dataset.pseudonymised else None
         staged = cursor.sql(validation_sql(dataset, present), params=params).to_arrow_table()
-    finally:
-        cursor.unregister("upload_raw")
-    cursor.register("staged_upload", staged)
-    try:
-        errors = cursor.execute(f"""
-            select {_lit(result.file_name)} as file, {_q(ROW_NUMBER)} as row, e.column, e.value, e.reason, e.detail
-            from (select {_q(ROW_NUMBER)}, unnest(_errors) as e from staged_upload where not _valid)
-            order by row""").df()
+        cursor.register("staged_upload", staged)
+        errors = cursor.execute(_errors_sql(dataset), {"file": result.file_name}).df()
         flag_names = [n for n in staged.column_names if n.startswith("warn_")]
         for flag in flag_names:
             count, rows = cursor.execute(
@@ -388,6 +405,7 @@ def _stage(cursor, table: RawTable, result: Validation) -> None:
             if count:
                 result.warnings.append(Notice(flag, {"count": count, "rows": rows or []}))
     finally:
+        cursor.unregister("upload_raw")
         cursor.unregister("staged_upload")
     # Name columns as the user's file does (header text), not by canonical names.
     errors["column"] = [table.headers.get(c, c) for c in errors["column"]]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -180,17 +181,17 @@ def _finish(dataset: Dataset, header: list[str], columns: list[list[str]] | pa.T
         elif name not in chosen:
             chosen[name] = position
     missing = [c for c in dataset.required if c not in chosen]
-    if isinstance(columns, pa.Table):
-        arrays = {name: columns.column(pos) for name, pos in chosen.items()}
-        n = columns.num_rows
-    else:
-        n = len(columns[0]) if columns else 0
-        arrays = {name: pa.array(columns[pos], pa.string()) for name, pos in chosen.items()}
-    overflow = (columns.column(OVERFLOW) if isinstance(columns, pa.Table) and OVERFLOW in columns.column_names
-                else pa.array([False] * n, pa.bool_()))
-    table = pa.table({ROW_NUMBER: pa.array(range(first_row_number, first_row_number + n), pa.int64()),
-                      OVERFLOW: overflow, **arrays})
-    table, dropped = _drop_total_rows(table, [c for c in arrays])
+    if not isinstance(columns, pa.Table):
+        columns = pa.table({name: pa.array(values, pa.string())
+                            for name, values in zip(_column_names(len(columns)), columns)})
+    n = columns.num_rows
+    if OVERFLOW not in columns.column_names:
+        columns = columns.append_column(OVERFLOW, pa.array([False] * n, pa.bool_()))
+    columns = columns.append_column(ROW_NUMBER, pa.array(range(first_row_number, first_row_number + n), pa.int64()))
+    # Total rows are judged on every cell, recognised column or not (合计 often sits under 序号).
+    columns, dropped = _drop_total_rows(columns, _column_names(len(header)))
+    table = pa.table({ROW_NUMBER: columns.column(ROW_NUMBER), OVERFLOW: columns.column(OVERFLOW),
+                      **{name: columns.column(pos) for name, pos in chosen.items()}})
     headers = {name: header[pos].strip() for name, pos in chosen.items()}
     duplicated = [header[pos].strip() for pos, cell in enumerate(header)
                   if (name := next((lookup[f] for f in header_forms(cell) if f in lookup), None))
@@ -205,11 +206,12 @@ def _drop_total_rows(table: pa.Table, names: list[str]) -> tuple[pa.Table, list[
     end = table.num_rows
     tail = table.slice(max(0, end - 10)).to_pylist()
     for row in reversed(tail):
-        cells = [str(row[n]).strip() for n in names if row[n] not in (None, "") and str(row[n]).strip()]
+        cells = [re.sub(r"\s+", "", str(row[n])) for n in names if row.get(n) not in (None, "")]
+        cells = [cell for cell in cells if cell]
         if not cells:
             end -= 1
             continue
-        if cells[0] in TOTAL_ROW_LABELS or cells[0].replace(" ", "") in TOTAL_ROW_LABELS:
+        if cells[0] in TOTAL_ROW_LABELS:
             dropped.append(row[ROW_NUMBER])
             end -= 1
             continue

@@ -659,6 +659,16 @@ def test_every_error_kind_is_reported_with_file_row_column_value(vcur, reason, t
     assert has(f"reason.{reason}")                  # the CLI can say it in the user's language
 
 
+@pytest.mark.parametrize("column, written, reason", [
+    ("开始日期", "２０２５-１３-０１", "bad_date"),
+    ("诊疗人次", "－５", "bad_count"),
+    ("接收机构编码", "Ｔ９", "unknown_inst"),
+])
+def test_error_value_is_the_cell_as_written(vcur, column, written, reason):
+    v = validate(vcur, ledger(ROTATION, {column: written}), "rot.csv")
+    assert errors_of(v) == [("rot.csv", 2, column, written, reason)]
+
+
 def test_duplicate_key_names_the_first_row(vcur):
     v = validate(vcur, ledger(REFERRAL, {"转诊单号": "Z7"}, {"转诊单号": "Z8"}, {"转诊单号": "Z7"}), "ref.csv")
     assert errors_of(v) == [("ref.csv", 4, "转诊单号", "Z7", "duplicate_key")]

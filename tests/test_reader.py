@@ -291,18 +291,11 @@ def test_total_label_with_spaces_between_its_characters(label):
     assert table.total_rows_dropped == [4]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: reader._drop_total_rows strips only ASCII spaces from the "
-                   "label, so a total row typed with a full-width space (合\u3000计, common with a Chinese "
-                   "IME) is kept as data")
 def test_total_label_with_a_full_width_space():
     table = read_upload(csv_text(INST_HEADER, INST_ROWS, footer=["合\u3000计,,,"]).encode("gbk"))
     assert table.total_rows_dropped == [4]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: reader._drop_total_rows looks only at the cells of known "
-                   "columns, so when 合计 stands in an unknown leading column (序号, the usual ledger "
-                   "layout) the total row is kept as data and fails validation (required errors), "
-                   "refusing the whole file")
 def test_total_row_labelled_in_an_unknown_first_column(cursor):
     text = ("序号,机构编码,机构名称,机构层级,床位数\n"
             "1,T2,东乡卫生院,township_center,30\n"
