@@ -1,7 +1,9 @@
 """sinkview's router and frame: page config, language, shared filters in the URL, navigation.
 
 Every page file in ``pages/`` is registered here, grouped as the users think of them; the
-frame (sidebar filters, language, data status) is drawn once per run by ``sinkview.ui``.
+frame (login, sidebar filters, language, data status) is drawn once per run by ``sinkview.ui``.
+Until someone signs in the navigation is hidden and the frame shows the login form instead of
+a page; the users page is registered for admins only.
 """
 
 import streamlit as st
@@ -14,6 +16,7 @@ st.set_page_config(page_title="sinkview", page_icon=str(PROJECT_ROOT / "sinkview
                    initial_sidebar_state="expanded")
 
 lang = ui.language()
+current = ui.access()
 
 PAGES = {
     "nav.group_overview": [("pages/overview.py", "nav.overview", ":material/dashboard:", True)],
@@ -26,13 +29,17 @@ PAGES = {
     "nav.group_data": [("pages/data.py", "nav.data", ":material/database:", False)],
     "nav.group_briefing": [("pages/briefing.py", "nav.briefing", ":material/co_present:", False)],
 }
+USERS_PAGE = ("pages/users.py", "auth.nav_users", ":material/manage_accounts:", False)
+if current.user is not None and current.user.can_manage_users:
+    PAGES["nav.group_data"] = [*PAGES["nav.group_data"], USERS_PAGE]
 
 navigation = {
     t(group, lang): [st.Page(path, title=t(title, lang), icon=icon, default=default)
                      for path, title, icon, default in pages if (PROJECT_ROOT / path).exists()]
     for group, pages in PAGES.items()
 }
-page = st.navigation({group: pages for group, pages in navigation.items() if pages})
+page = st.navigation({group: pages for group, pages in navigation.items() if pages},
+                     position="sidebar" if current.allowed else "hidden")
 
 with st.sidebar:
     st.markdown(f"**{t('app_title', lang)}**")

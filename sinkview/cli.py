@@ -1,4 +1,4 @@
-"""The command line: ``python -m sinkview load|metrics|sample``.
+"""The command line: ``python -m sinkview load|metrics|sample|user|audit``.
 
 Owns argument parsing, printing and exit codes (0 success, 1 data errors or a user error such
 as a missing file, 2 bad arguments). A user error prints one clear line, never a traceback.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
 import os
 import sys
@@ -54,6 +55,23 @@ def build_parser() -> argparse.ArgumentParser:
     sample = commands.add_parser("sample", help="regenerate the sample county's ledgers")
     sample.add_argument("--out", type=Path, default=DATA_DIR / "sample")
     sample.add_argument("--seed", type=int, default=None)
+
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument("--db", type=Path, help="DuckDB file (default: $SINKVIEW_DB or data/sinkview.duckdb)")
+    user = commands.add_parser("user", help="manage who may sign in to the dashboard")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    add = user_commands.add_parser("add", parents=[database], help="add a user (password from the terminal or stdin)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=("admin", "editor", "viewer"), required=True)
+    add.add_argument("--community", help="the one medical community an editor or viewer may see")
+    passwd = user_commands.add_parser("passwd", parents=[database], help="set a user's password (ends their sessions)")
+    passwd.add_argument("name")
+    remove = user_commands.add_parser("remove", parents=[database], help="remove a user")
+    remove.add_argument("name")
+    user_commands.add_parser("list", parents=[database], help="list the users")
+
+    audit = commands.add_parser("audit", parents=[database], help="print the latest audit log entries")
+    audit.add_argument("--limit", type=int, default=50, help="how many entries, newest first (default 50)")
     return parser
 
 
@@ -127,7 +145,78 @@ def cmd_sample(args, out=sys.stdout) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"load": cmd_load, "metrics": cmd_metrics, "sample": cmd_sample}
+def _actor() -> str:
+    """Who makes a change from the command line, as the audit log names them."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no login name in some containers
+        return "cli"
+
+
+def _new_password(lang: str) -> str:
+    """Asked twice at a terminal; otherwise the first line of standard input."""
+    if sys.stdin.isatty():
+        password = getpass.getpass(t("auth.cli.password", lang))
+        if getpass.getpass(t("auth.cli.password_again", lang)) != password:
+            raise UserError(t("auth.refused.passwords_differ", lang))
+        return password
+    line = sys.stdin.readline()
+    if not line:
+        raise UserError(t("auth.refused.no_password", lang))
+    return line.rstrip("\r\n")
+
+
+def cmd_user(args, out=None) -> int:
+    from sinkview import auth
+    from sinkview.queries import run_query
+
+    out = out or sys.stdout  # looked up now, so a captured stdout is honoured
+    store = _open_store(args.db)
+    cursor = store.cursor()
+    try:
+        if args.user_command == "list":
+            users = auth.list_users(cursor)
+            if not users:
+                print(t("auth.cli.no_users", args.lang), file=out)
+            for user in users:
+                locked = f"  locked until {user.locked_until:%Y-%m-%d %H:%M}" if user.locked_until else ""
+                print(f"{user.name}\t{user.role}\t{user.community or '*'}\t{user.created_at:%Y-%m-%d %H:%M}{locked}",
+                      file=out)
+        elif args.user_command == "add":
+            user = auth.add_user(cursor, args.name, _new_password(args.lang), args.role, args.community, by=_actor())
+            role = t(f"auth.role.{user.role}", args.lang)
+            print(t("auth.cli.added", args.lang, name=user.name, role=role, community=user.community or "*"), file=out)
+            if user.community and user.community not in run_query(cursor, "frame/communities")["community"].tolist():
+                print(t("auth.cli.unknown_community", args.lang, community=user.community), file=out)
+        elif args.user_command == "passwd":
+            auth.set_password(cursor, args.name, _new_password(args.lang), by=_actor())
+            print(t("auth.cli.password_changed", args.lang, name=args.name), file=out)
+        else:
+            auth.remove_user(cursor, args.name, by=_actor())
+            print(t("auth.cli.removed", args.lang, name=args.name), file=out)
+    except auth.UserChangeRefused as refusal:
+        raise UserError(t(refusal.code, args.lang, **refusal.params)) from None
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def cmd_audit(args, out=None) -> int:
+    from sinkview.audit import recent
+
+    out = out or sys.stdout  # looked up now, so a captured stdout is honoured
+
+    store = _open_store(args.db)
+    entries = recent(store.cursor(), args.limit)
+    store.close()
+    if entries.empty:
+        print(t("auth.cli.no_entries", args.lang), file=out)
+    for entry in entries.itertuples():
+        print(f"{entry.at:%Y-%m-%d %H:%M:%S}\t{entry.who or '-'}\t{entry.action}\t{entry.detail}", file=out)
+    return EXIT_OK
+
+
+COMMANDS = {"load": cmd_load, "metrics": cmd_metrics, "sample": cmd_sample, "user": cmd_user, "audit": cmd_audit}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,29 +1,40 @@
-"""The Streamlit frame shared by every page: store, filters in the URL, language, widgets.
+"""The Streamlit frame shared by every page: store, access, filters in the URL, language, widgets.
 
-Owns the one store per process (loaded with the sample county when empty), the sidebar
-filters (period, community, township, language) kept in ``st.query_params`` so a link
-reproduces a view, the ``PageContext`` pages read, cached named queries and indicators, and
-the small widgets every page uses (KPI cards, charts with captions, tables with downloads,
-the empty state). Pages call these and lay out; no SQL and no business rules live here.
+Owns the one store per process (loaded with the sample county when empty), who may see what
+(the login form, demo mode, idle sessions, a user's community scope enforced where pages read
+data), the sidebar filters (period, community, township, language) kept in ``st.query_params``
+so a link reproduces a view, the ``PageContext`` pages read, cached named queries and
+indicators, and the small widgets every page uses (KPI cards, charts with captions, tables
+with downloads, the empty state). Pages call these and lay out; no business rules live here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from sinkview import periods
+from sinkview import audit as audit_log
+from sinkview import auth, periods
 from sinkview.export import safe_csv
 from sinkview.i18n import DEFAULT_LANGUAGE, LANGUAGES, dataset_label, format_number, t
 from sinkview.indicators import compute_indicators, indicator, load_targets, status
-from sinkview.queries import run_query
+from sinkview.queries import query_parameters, run_query
 from sinkview.store import Store, default_db_path
 
 ALL = "__all__"
 _CONTEXT_KEY = "_sinkview_context"
+SESSION_KEY = "sv_session"
+AUTH_NOTICE_KEY = "sv_auth_notice"        # (level, message key, params) shown above the login form
+KEPT_ACROSS_SESSIONS = ("sv_lang",)        # all other session state is forgotten at sign-in and sign-out
+DEFAULT_IDLE_MINUTES = 30
+IDLE_CHECK = dt.timedelta(minutes=1)
+# Queries that take no $community yet may be read by a user bound to one: they name no
+# community and hold no community's data.
+COUNTY_WIDE_QUERIES = frozenset({"frame/data_range"})
 
 
 # --------------------------------------------------------------------------- store
@@ -54,6 +65,32 @@ def _cached_indicators(db: str, version: int, start: dt.date, end: dt.date, comm
     return compute_indicators(get_store(db).cursor(), start, end, community)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _names_of_other_communities(db: str, version: int, community: str) -> frozenset[str]:
+    """What names another community: its own name, its institutions' and the townships only it has."""
+    rows = get_store(db).cursor().execute("""
+        with others as (
+            select * from institutions where community is not null and community <> $community
+        ),
+        own_townships as (
+            select township from institutions where community = $community and township is not null
+        )
+        select community from others
+        union select inst_name from others
+        union select township from others where township not in (select township from own_townships)
+        """, {"community": community}).fetchall()
+    return frozenset(name for (name,) in rows if name)
+
+
+def _holds_only_sample(store: Store) -> bool:
+    """True when every import still in force is the bundled sample county's (demo mode may show it)."""
+    from sinkview.sample_loader import SAMPLE_USER
+
+    return store.cursor().execute(
+        "select count(*) from imports where undone_at is null and imported_by is distinct from $sample",
+        {"sample": SAMPLE_USER}).fetchall()[0][0] == 0
+
+
 # --------------------------------------------------------------------------- context
 
 @dataclass(frozen=True)
@@ -68,6 +105,10 @@ class Filters:
         return {"start": self.start, "end": self.end, "community": self.community, "township": self.township}
 
 
+class OutOfScope(PermissionError):
+    """A page asked for data outside the community its user is bound to."""
+
+
 @dataclass
 class PageContext:
     store: Store
@@ -76,19 +117,60 @@ class PageContext:
     filters: Filters
     has_data: bool
     version: int
+    user: str | None = None             # the signed-in user; None in demo mode
+    role: str | None = None             # admin | editor | viewer; None in demo mode
+    community_scope: str | None = None  # the one community the user may see; None: all of them
+    can_upload: bool = False
+    can_undo: bool = False
+    demo_mode: bool = False
 
     def t(self, key: str, **params) -> str:
         return t(key, self.lang, **params)
 
     def query(self, name: str, **extra) -> pd.DataFrame:
+        """A named query's rows under the filters; for a user bound to a community, only its rows.
+
+        Such a user's queries run with ``$community`` bound to that community; a query without
+        ``$community`` must return a ``community`` column (other rows are dropped) or be
+        county-wide. Names of other communities and of their institutions and townships (the
+        far end of a referral, say) are replaced by "another community"."""
         params = {**self.filters.params(), **extra}
-        return _cached_query(self.db, self.version, name, tuple(sorted(params.items())))
+        if self.community_scope is None:
+            return _cached_query(self.db, self.version, name, tuple(sorted(params.items())))
+        params["community"] = extra.get("community", self.community_scope)
+        self._check_scope(params["community"], name)
+        frame = _cached_query(self.db, self.version, name, tuple(sorted(params.items())))
+        if "community" not in query_parameters(name):
+            if "community" in frame.columns:
+                frame = frame[frame["community"] == self.community_scope].reset_index(drop=True)
+            elif name not in COUNTY_WIDE_QUERIES:
+                raise OutOfScope(f"{name} reads every community and its user is bound to one")
+        return self._mask_other_communities(frame)
 
     def indicators(self, start: dt.date | None = None, end: dt.date | None = None,
                    community: str | None | object = ...) -> dict:
+        if community is ...:
+            community = self.community_scope or self.filters.community
+        self._check_scope(community, "indicators")
         return _cached_indicators(self.db, self.version, start or self.filters.start,
-                                  end or self.filters.end,
-                                  self.filters.community if community is ... else community)
+                                  end or self.filters.end, community)
+
+    def audit(self, action: str, detail: str = "") -> None:
+        """Record that this page's user did ``action`` (import, undo, export, deck): no patient data."""
+        audit_log.record(self.store.cursor(), self.user, action, detail)
+
+    def _check_scope(self, community: str | None, what: str) -> None:
+        if self.community_scope is not None and community != self.community_scope:
+            raise OutOfScope(f"{what}: its user is bound to another community")
+
+    def _mask_other_communities(self, frame: pd.DataFrame) -> pd.DataFrame:
+        names = _names_of_other_communities(self.db, self.version, self.community_scope)
+        for column in frame.columns:
+            if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+                foreign = frame[column].isin(names)
+                if foreign.any():  # the frame is this call's own copy (st.cache_data hands out copies)
+                    frame[column] = frame[column].mask(foreign, self.t("auth.other_community"))
+        return frame
 
     def url_params(self) -> dict:
         """The query parameters that reproduce this view (for links between pages)."""
@@ -101,11 +183,151 @@ class PageContext:
 
 
 def page_context() -> PageContext:
-    """The context the frame (app.py) built for this run; built here if a page runs alone."""
+    """The context the frame (app.py) built for this run; built here if a page runs alone.
+
+    Access is checked again: a page Streamlit runs without app.py (a deep link before any
+    session called st.navigation) must not reuse a context its session may no longer have."""
     context = st.session_state.get(_CONTEXT_KEY)
-    if context is None:
+    if context is None or not access(context.db).allowed:
         context = render_frame()
     return context
+
+
+# --------------------------------------------------------------------------- access
+
+@dataclass
+class Session:
+    """Who signed in on this browser tab, when, and when they last did something.
+
+    Kept in Streamlit session state, on the server: no cookie is set (so no cookie secret is
+    needed), and a reload or a new tab asks for the password again."""
+
+    user: str
+    signed_in_at: dt.datetime
+    last_active: dt.datetime
+
+
+@dataclass(frozen=True)
+class Access:
+    """What this run may show.
+
+    ``signed_in``: ``user`` is signed in. ``demo``: no user exists and the store holds only the
+    sample county. ``login``: users exist and nobody is signed in. ``setup``: no user exists but
+    the store holds imported data, so nothing is shown until an admin is created."""
+
+    mode: str
+    user: auth.User | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.mode in ("signed_in", "demo")
+
+
+def idle_limit() -> dt.timedelta:
+    """How long a signed-in tab may stay idle: ``$SINKVIEW_IDLE_MINUTES``, default 30."""
+    try:
+        minutes = float(os.environ.get("SINKVIEW_IDLE_MINUTES") or DEFAULT_IDLE_MINUTES)
+    except ValueError:
+        minutes = DEFAULT_IDLE_MINUTES
+    return dt.timedelta(minutes=minutes if minutes > 0 else DEFAULT_IDLE_MINUTES)
+
+
+def access(db: str | None = None) -> Access:
+    """Who may see what in this run; ends a session that idled too long or whose user changed."""
+    store = get_store(str(db or default_db_path()))
+    cursor = store.cursor()
+    if not auth.has_users(cursor):
+        st.session_state.pop(SESSION_KEY, None)
+        return Access("demo" if _holds_only_sample(store) else "setup")
+    session: Session | None = st.session_state.get(SESSION_KEY)
+    if session is None:
+        return Access("login")
+    now = auth.clock()
+    user = auth.get_user(cursor, session.user)
+    if user is None or user.password_changed_at > session.signed_in_at:
+        sign_out(store, "revoked", ("info", "auth.session_revoked", {}))
+        return Access("login")
+    if now - session.last_active > idle_limit():
+        sign_out(store, "idle", ("info", "auth.idle_ended", {"minutes": f"{idle_limit().total_seconds() / 60:g}"}))
+        return Access("login")
+    session.last_active = now
+    return Access("signed_in", user)
+
+
+def sign_out(store: Store, reason: str = "", notice: tuple | None = ("info", "auth.signed_out", {})) -> None:
+    """End this tab's session (audited) and forget everything it held but the language."""
+    session: Session | None = st.session_state.get(SESSION_KEY)
+    if session is not None:
+        audit_log.record(store.cursor(), session.user, "logout", reason)
+    _forget_session_state()
+    if notice is not None:
+        st.session_state[AUTH_NOTICE_KEY] = notice
+
+
+def _forget_session_state() -> None:
+    for key in list(st.session_state.keys()):
+        if key not in KEPT_ACROSS_SESSIONS:
+            del st.session_state[key]
+
+
+def _attempt_sign_in(store: Store) -> None:
+    """The login form's callback: sign in, or say why not (the password never stays in the session)."""
+    name = st.session_state.get("sv_login_name", "")
+    password = st.session_state.get("sv_login_password", "")
+    st.session_state["sv_login_password"] = ""
+    now = auth.clock()
+    user = auth.authenticate(store.cursor(), name, password, now)
+    if user is None:
+        until = auth.locked_until(store.cursor(), name.strip(), now)
+        st.session_state[AUTH_NOTICE_KEY] = (("error", "auth.login.locked", {"until": f"{until:%H:%M}"})
+                                             if until else ("error", "auth.login.failed", {}))
+        return
+    _forget_session_state()
+    st.session_state[SESSION_KEY] = Session(user.name, now, now)
+
+
+def _show_auth_notice(lang: str) -> None:
+    notice = st.session_state.pop(AUTH_NOTICE_KEY, None)
+    if notice is not None:
+        level, key, params = notice
+        (st.error if level == "error" else st.info)(t(key, lang, **params))
+
+
+def _gate(store: Store, current: Access, lang: str) -> None:
+    """The main area when nothing may be shown: the login form, or how to create the first admin.
+
+    Nothing from the store is read here."""
+    st.title(t("app_title", lang), anchor=False)
+    if current.mode == "setup":
+        st.error(t("auth.setup_required", lang), icon=":material/lock:")
+        return
+    st.subheader(t("auth.login.title", lang), anchor=False)
+    st.caption(t("auth.login.intro", lang))
+    _show_auth_notice(lang)
+    with st.form("sv_login"):
+        st.text_input(t("auth.login.name", lang), key="sv_login_name", autocomplete="username")
+        st.text_input(t("auth.login.password", lang), type="password", key="sv_login_password",
+                      autocomplete="current-password")
+        st.form_submit_button(t("auth.login.submit", lang), type="primary", key="sv_login_submit",
+                              on_click=_attempt_sign_in, args=(store,))
+
+
+def _account(store: Store, user: auth.User, lang: str) -> None:
+    """The sidebar's account lines and logout button, and the watch that ends an idle session."""
+    st.caption(t("auth.signed_in_as", lang, name=user.name, role=t(f"auth.role.{user.role}", lang)))
+    if user.community:
+        st.caption(t("auth.scope", lang, community=user.community))
+    st.button(t("auth.logout", lang), key="sv_logout", icon=":material/logout:",
+              on_click=sign_out, args=(store, "button"))
+
+    @st.fragment(run_every=IDLE_CHECK)
+    def end_idle_session() -> None:
+        # Without this the data stay on an idle screen until the next click.
+        session: Session | None = st.session_state.get(SESSION_KEY)
+        if session is not None and auth.clock() - session.last_active > idle_limit():
+            st.rerun(scope="app")
+
+    end_idle_session()
 
 
 # --------------------------------------------------------------------------- frame
@@ -124,16 +346,26 @@ def language() -> str:
 
 
 def render_frame(db: str | None = None) -> PageContext:
-    """The sidebar filters and language; writes them to the URL and returns the page context."""
+    """The sidebar filters and language; writes them to the URL and returns the page context.
+
+    Until someone signs in (once any user exists) it shows the login form and stops the run
+    before anything is read from the store; a user bound to a community gets only that one."""
     db = str(db or default_db_path())
     store = get_store(db)
-    version = data_version(store)
     lang = language()
     with st.sidebar:
         st.segmented_control(t("frame.language", lang), options=list(LANGUAGES), key="sv_lang",
                              format_func=lambda code: t(f"frame.language_{code}", code),
                              selection_mode="single")
         lang = st.session_state.get("sv_lang") or DEFAULT_LANGUAGE
+    current = access(db)
+    if not current.allowed:
+        _gate(store, current, lang)
+        st.stop()
+    user = current.user
+    scope = user.community if user else None
+    version = data_version(store)
+    with st.sidebar:
         bounds = _cached_query(db, version, "frame/data_range", ())
         first, last = _date_bounds(bounds)
         choices = periods.period_choices(first, last, lang)
@@ -152,11 +384,15 @@ def render_frame(db: str | None = None) -> PageContext:
                 st.session_state["sv_period"] = periods.custom_code(*custom)
                 st.rerun()
 
-        communities = _cached_query(db, version, "frame/communities", ())["community"].tolist()
-        _initial("sv_community", "community", ALL)
-        if st.session_state["sv_community"] not in [ALL, *communities]:
+        if scope is None:
+            communities = [ALL, *_cached_query(db, version, "frame/communities", ())["community"].tolist()]
+            _initial("sv_community", "community", ALL)
+        else:
+            communities = [scope]
+            st.session_state["sv_community"] = scope
+        if st.session_state["sv_community"] not in communities:
             st.session_state["sv_community"] = ALL
-        st.selectbox(t("frame.community", lang), options=[ALL, *communities], key="sv_community",
+        st.selectbox(t("frame.community", lang), options=communities, key="sv_community",
                      format_func=lambda c: t("frame.all_communities", lang) if c == ALL else c)
         community = None if st.session_state["sv_community"] == ALL else st.session_state["sv_community"]
 
@@ -167,9 +403,16 @@ def render_frame(db: str | None = None) -> PageContext:
         st.selectbox(t("frame.township", lang), options=[ALL, *townships], key="sv_township",
                      format_func=lambda c: t("frame.all_townships", lang) if c == ALL else c)
         township = None if st.session_state["sv_township"] == ALL else st.session_state["sv_township"]
+        if user is not None:
+            _account(store, user, lang)
 
+    if current.mode == "demo":
+        st.warning(t("auth.demo_banner", lang), icon=":material/science:")
     filters = Filters(start, end, community, township, st.session_state["sv_period"])
-    context = PageContext(store, db, lang, filters, has_data=not store.is_empty(), version=version)
+    context = PageContext(store, db, lang, filters, has_data=not store.is_empty(), version=version,
+                          user=user.name if user else None, role=user.role if user else None,
+                          community_scope=scope, can_upload=bool(user and user.can_upload),
+                          can_undo=bool(user and user.can_undo), demo_mode=current.mode == "demo")
     st.query_params.from_dict(context.url_params())
     st.session_state[_CONTEXT_KEY] = context
     return context
@@ -182,7 +425,10 @@ def _date_bounds(frame: pd.DataFrame) -> tuple[dt.date | None, dt.date | None]:
 
 
 def status_line(context: PageContext) -> None:
-    """Which data are loaded: per dataset rows, latest date and last import."""
+    """Which data are loaded: per dataset rows, latest date and last import (county-wide, so not
+    shown to a user bound to one community)."""
+    if context.community_scope is not None:
+        return
     frame = context.query("frame/dataset_status")
     with st.sidebar.expander(context.t("frame.data_status")):
         for row in frame.itertuples():
@@ -254,5 +500,7 @@ def chart(context: PageContext, figure, caption_key: str, key: str, selectable: 
 def table(context: PageContext, frame: pd.DataFrame, name: str, key: str) -> None:
     """A table with a CSV download that Excel opens (UTF-8 with BOM) and that is formula-safe."""
     st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table")
+    detail = f"{name}.csv, {len(frame)} rows, {context.filters.period}, {context.filters.community or '*'}"
     st.download_button(context.t("frame.download_csv"), data=safe_csv(frame), file_name=f"{name}.csv",
-                       mime="text/csv", key=f"{key}_download", icon=":material/download:")
+                       mime="text/csv", key=f"{key}_download", icon=":material/download:",
+                       on_click=context.audit, args=("export", detail))

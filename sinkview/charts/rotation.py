@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from sinkview.charts.theme import EMPTY_COLOUR, FLOW_COLOURS, apply_theme
+from sinkview.charts.theme import EMPTY_COLOUR, FLOW_COLOURS, apply_theme, no_data_figure
 from sinkview.i18n import enum_label, t
 from sinkview.indicators import indicator
 
@@ -41,17 +41,6 @@ def indicator_name(indicator_id: str, lang: str) -> str:
     item = indicator(indicator_id)
     return item.name_zh if lang == "zh" else item.name_en
 
-
-def no_data_figure(lang: str, title: str | None = None) -> go.Figure:
-    """An empty chart that says so in the middle."""
-    fig = go.Figure()
-    fig.add_annotation(
-        text=t("rotation.no_data", lang), x=0.5, y=0.5, xref="paper", yref="paper",
-        showarrow=False, font=dict(size=18, color="#7F7F7F"),
-    )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return apply_theme(fig, title)
 
 
 def month_labels(months: pd.Series) -> pd.Series:

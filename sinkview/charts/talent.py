@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sinkview.charts.theme import FLOW_COLOURS, PALETTE, TIER_COLOURS, apply_theme
+from sinkview.charts.theme import FLOW_COLOURS, PALETTE, TIER_COLOURS, apply_theme, no_data_figure
 from sinkview.i18n import enum_label, t
 from sinkview.indicators import indicator
 
@@ -51,8 +51,6 @@ PROFILE_COLOURS = {
 SHARE_LABEL_MINIMUM = 0.05  # segments narrower than this carry no percentage label
 NODE_GAP = 0.04             # vertical gap between Sankey nodes, as a fraction of the height
 SANKEY_TOP = 0.92           # the Sankey's share of the height; "from"/"to" headings sit above
-LEGEND_ROW_PX = 22
-ESTIMATED_LEGEND_WIDTH_PX = 1100
 
 
 def indicator_name(indicator_id: str, lang: str) -> str:
@@ -61,31 +59,6 @@ def indicator_name(indicator_id: str, lang: str) -> str:
     return item.name_zh if lang == "zh" else item.name_en
 
 
-def no_data_figure(lang: str, title: str | None = None) -> go.Figure:
-    """An empty chart that says so in the middle."""
-    fig = go.Figure()
-    fig.add_annotation(
-        text=t("talent.no_data", lang), x=0.5, y=0.5, xref="paper", yref="paper",
-        showarrow=False, font=dict(size=18, color="#7F7F7F"),
-    )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return apply_theme(fig, title)
-
-
-def _keep_title_clear_of_legend(fig: go.Figure, legend_labels: list[str]) -> None:
-    """Lift the title above the horizontal legend the theme places over the plot, by the
-    legend's estimated number of rows (wide CJK glyphs counting double)."""
-    rows, used = 1, 0.0
-    for label in legend_labels:
-        width = 46 + sum(14 if ord(char) > 0x2E80 else 7 for char in label)
-        if used and used + width > ESTIMATED_LEGEND_WIDTH_PX:
-            rows, used = rows + 1, 0.0
-        used += width
-    fig.update_layout(title=dict(
-        yref="paper", y=1, yanchor="bottom", automargin=True,
-        pad=dict(b=12 + LEGEND_ROW_PX * rows),
-    ))
 
 
 def _count_step(largest: float) -> int:
@@ -222,7 +195,6 @@ def grassroots_net_figure(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
         title_text=t("talent.count_axis", lang), zerolinecolor="#1F1F1F", zerolinewidth=1.5,
         tickformat=",d", dtick=_count_step(max(frame["inflow"].max(), frame["outflow"].max())),
     )
-    _keep_title_clear_of_legend(fig, [trace.name for trace in fig.data])
     return apply_theme(fig, title, height=460)
 
 
@@ -247,7 +219,6 @@ def monthly_movements_figure(frame: pd.DataFrame, lang: str = "zh") -> go.Figure
     fig.update_yaxes(
         title_text=t("talent.count_axis", lang), tickformat=",d", dtick=_count_step(monthly_totals.max()),
     )
-    _keep_title_clear_of_legend(fig, [trace.name for trace in fig.data])
     return apply_theme(fig, title, height=440)
 
 
@@ -302,9 +273,6 @@ def mover_profile_figure(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
     )
     fig.update_xaxes(tickformat=".0%", range=[0, 1])
     fig.update_xaxes(title_text=t("talent.share_axis", lang), row=2, col=1)
-    _keep_title_clear_of_legend(fig, [t("talent.title_level", lang)] + [
-        trace.name for trace in fig.data if trace.legend == "legend"
-    ])
     return apply_theme(fig, title, height=520)
 
 
@@ -351,5 +319,4 @@ def dispatch_quality_figure(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
         range=[0, count_step * math.ceil(frame["dispatched"].max() * 1.15 / count_step)],
         secondary_y=True,
     )
-    _keep_title_clear_of_legend(fig, [trace.name for trace in fig.data])
     return apply_theme(fig, title, height=440)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from sinkview.i18n import t
+
 FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 
 # Colour-blind-safe, high contrast on a white projector background (Okabe–Ito based).
@@ -44,3 +46,13 @@ def apply_theme(fig: go.Figure, title: str | None = None, height: int = 420) -> 
     fig.update_xaxes(automargin=True, gridcolor="#EEEEEE", zerolinecolor="#CCCCCC")
     fig.update_yaxes(automargin=True, gridcolor="#EEEEEE", zerolinecolor="#CCCCCC")
     return fig
+
+
+def no_data_figure(lang: str, title: str | None = None) -> go.Figure:
+    """An empty chart that says so in the middle (never an exception, never a blank box)."""
+    fig = go.Figure()
+    fig.add_annotation(text=t("chart.no_data", lang), x=0.5, y=0.5, xref="paper", yref="paper",
+                       showarrow=False, font=dict(size=18, color="#7F7F7F"))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return apply_theme(fig, title)

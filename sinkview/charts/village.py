@@ -12,7 +12,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from sinkview.charts.theme import PALETTE, STATUS_COLOURS, apply_theme
+from sinkview.charts.theme import PALETTE, STATUS_COLOURS, apply_theme, no_data_figure
 from sinkview.i18n import t
 from sinkview.indicators import indicator
 
@@ -37,8 +37,6 @@ COVERAGE_INDICATORS = (
 )
 LARGEST_MARKER_PX = 24
 SMALLEST_MARKER_PX = 5
-LEGEND_ROW_PX = 22
-ESTIMATED_LEGEND_WIDTH_PX = 1100
 
 
 def indicator_name(column: str, lang: str) -> str:
@@ -47,31 +45,6 @@ def indicator_name(column: str, lang: str) -> str:
     return item.name_zh if lang == "zh" else item.name_en
 
 
-def no_data_figure(lang: str, title: str | None = None) -> go.Figure:
-    """An empty chart that says so in the middle."""
-    fig = go.Figure()
-    fig.add_annotation(
-        text=t("village.no_data", lang), x=0.5, y=0.5, xref="paper", yref="paper",
-        showarrow=False, font=dict(size=18, color="#7F7F7F"),
-    )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return apply_theme(fig, title)
-
-
-def _keep_title_clear_of_legend(fig: go.Figure) -> None:
-    """Lift the title above the horizontal legend the theme places over the plot, by the
-    legend's estimated number of rows (wide CJK glyphs counting double)."""
-    rows, used = 1, 0.0
-    for trace in fig.data:
-        width = 46 + sum(14 if ord(char) > 0x2E80 else 7 for char in trace.name)
-        if used and used + width > ESTIMATED_LEGEND_WIDTH_PX:
-            rows, used = rows + 1, 0.0
-        used += width
-    fig.update_layout(title=dict(
-        yref="paper", y=1, yanchor="bottom", automargin=True,
-        pad=dict(b=12 + LEGEND_ROW_PX * rows),
-    ))
 
 
 def village_map_figure(
@@ -121,7 +94,6 @@ def village_map_figure(
         scaleanchor="x", scaleratio=1 / math.cos(math.radians(mean_latitude)),
     )
     fig.update_layout(legend_itemsizing="constant")
-    _keep_title_clear_of_legend(fig)
     return apply_theme(fig, title, height=600)
 
 
@@ -142,7 +114,6 @@ def township_coverage_figure(frame: pd.DataFrame, lang: str = "zh") -> go.Figure
     fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
     fig.update_xaxes(title_text=t("village.township_axis", lang))
     fig.update_yaxes(title_text=t("village.ratio_axis", lang), tickformat=".0%", range=[0, 1.05])
-    _keep_title_clear_of_legend(fig)
     return apply_theme(fig, title, height=480)
 
 
@@ -161,7 +132,6 @@ def coverage_trend_figure(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
         ))
     fig.update_xaxes(title_text=t("village.snapshot_axis", lang), tickformat="%Y-%m-%d")
     fig.update_yaxes(title_text=t("village.ratio_axis", lang), tickformat=".0%", range=[0, 1.05])
-    _keep_title_clear_of_legend(fig)
     return apply_theme(fig, title, height=440)
 
 
