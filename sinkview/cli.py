@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sinkview import DATA_DIR
 from sinkview.contract import DATASETS
+from sinkview import briefing_cli
 from sinkview.i18n import LANGUAGES, t
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -51,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     metrics.add_argument("--end", type=_date, required=True)
     metrics.add_argument("--community")
     metrics.add_argument("--json", action="store_true", help="one JSON object (see metrics.md)")
+
+    briefing_cli.add_parser(commands)
 
     sample = commands.add_parser("sample", help="regenerate the sample county's ledgers")
     sample.add_argument("--out", type=Path, default=DATA_DIR / "sample")
@@ -216,7 +219,7 @@ def cmd_audit(args, out=None) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"load": cmd_load, "metrics": cmd_metrics, "sample": cmd_sample, "user": cmd_user, "audit": cmd_audit}
+COMMANDS = {"load": cmd_load, "metrics": cmd_metrics, "sample": cmd_sample, "briefing": briefing_cli.run, "user": cmd_user, "audit": cmd_audit}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,7 +40,9 @@ DOMAINS: dict[str, dict[str, tuple[str, ...]]] = {
         "teleconsult": ("远程会诊", "远程诊疗"),
         "other": ("其他",),
     },
-    "direction": {"up": ("上转",), "down": ("下转",)},
+    # The contract names up and down; lateral (平级) is what we derive and export for equal
+    # ranks, so a re-upload of our own export must read it back.
+    "direction": {"up": ("上转",), "down": ("下转",), "lateral": ("平级", "平转")},
     "status": {
         "completed": ("已完成", "已到达", "已就诊"),
         "accepted": ("已接收",),

@@ -70,8 +70,6 @@ def enum_label(domain: str, code: str | None, lang: str = DEFAULT_LANGUAGE) -> s
         labels = DOMAINS.get(domain, {}).get(code)
         if labels:
             return labels[0]
-        if has(f"enum.{domain}_zh.{code}"):
-            return t(f"enum.{domain}_zh.{code}", "zh")
     entry = catalogue().get(f"enum.{domain}.{code}", {})
     return entry.get("en") or str(code).replace("_", " ")
 

@@ -97,3 +97,19 @@ def period_choices(first: dt.date | None, last: dt.date | None, lang: str) -> di
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     codes = list(dict.fromkeys(quarters)) + list(dict.fromkeys(years)) + months
     return {code: period_label(code, lang) for code in codes}
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The period just before, for "change against the previous period": the previous calendar
+    month, quarter or year when the period is whole months (2025 Q3 -> 2025 Q2, 2025 -> 2024),
+    else the same number of days just before."""
+    if start.day == 1 and end == month_end(end.year, end.month):
+        months = (end.year * 12 + end.month) - (start.year * 12 + start.month) + 1
+        return _add_months(start, -months), start - dt.timedelta(days=1)
+    length = (end - start).days + 1
+    return start - dt.timedelta(days=length), start - dt.timedelta(days=1)

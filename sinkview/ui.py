@@ -187,10 +187,25 @@ def page_context() -> PageContext:
 
     Access is checked again: a page Streamlit runs without app.py (a deep link before any
     session called st.navigation) must not reuse a context its session may no longer have."""
+    _route_through_app()
     context = st.session_state.get(_CONTEXT_KEY)
     if context is None or not access(context.db).allowed:
         context = render_frame()
     return context
+
+
+def _route_through_app() -> None:
+    """Run this page through app.py's st.navigation, never in Streamlit's old folder mode.
+
+    Until some session of a fresh server has called st.navigation, Streamlit treats a folder
+    named ``pages/`` as the old automatic multipage app, so a deep link (``/referral?period=..``)
+    as the server's first request would run the page without app.py's frame. Switching that
+    mode off and rerunning sends the same URL through st.navigation."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 # --------------------------------------------------------------------------- access
@@ -445,9 +460,7 @@ def empty_state(context: PageContext) -> None:
     st.page_link("pages/data.py", label=context.t("nav.data"), icon=":material/database:")
 
 
-def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
-    length = (end - start).days + 1
-    return start - dt.timedelta(days=length), start - dt.timedelta(days=1)
+previous_period = periods.previous_period  # pages compare with it, as the KPI cards do
 
 
 def kpi_cards(context: PageContext, indicator_ids: list[str], columns: int = 4) -> None:
@@ -470,12 +483,12 @@ def kpi_cards(context: PageContext, indicator_ids: list[str], columns: int = 4) 
         with slots[index % len(slots)]:
             st.metric(name, format_number(value, item.unit, context.lang) + _unit_suffix(context, item.unit),
                       delta=delta, delta_color=colour, border=True,
-                      help=context.t("frame.delta_help"))
+                      help=f"**{name}**：{context.t(f'definition.{indicator_id}')}\n\n{context.t('frame.delta_help')}")
 
 
 def _unit_suffix(context: PageContext, unit: str) -> str:
-    key = f"unit.{unit}"
-    return "" if unit in ("ratio", "count") else f" {context.t(key)}"
+    """A short unit after a card's number; none where the name already says it (每千人口…)."""
+    return "" if unit in ("ratio", "count", "per_1000", "per_10k") else f" {context.t(f'unit.{unit}')}"
 
 
 def status_of(indicator_id: str, value) -> str | None:
@@ -486,7 +499,7 @@ def status_of(indicator_id: str, value) -> str | None:
 def chart(context: PageContext, figure, caption_key: str, key: str, selectable: bool = False) -> list[dict]:
     """A Plotly chart, full width, with its one-line explanation; returns the selected points."""
     event = st.plotly_chart(
-        figure, width="stretch", key=key,
+        figure, width="stretch", key=key, theme=None,  # our theme (fonts, contrast), not Streamlit's
         on_select="rerun" if selectable else "ignore",
         selection_mode=("points",) if selectable else ("points", "box", "lasso"),
         config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]},

@@ -57,3 +57,14 @@ def test_csv_download_neutralises_formulas_and_opens_in_excel():
     assert "'=HYPERLINK" in text and "'+1" in text and "'-2" in text and "'@SUM" in text
     assert "\n卫生院,5" in text.replace("\r\n", "\n")
     assert ",1\n" in text.replace("\r\n", "\n")  # numbers untouched
+
+
+@pytest.mark.parametrize("start,end,previous", [
+    (dt.date(2025, 7, 1), dt.date(2025, 9, 30), (dt.date(2025, 4, 1), dt.date(2025, 6, 30))),
+    (dt.date(2025, 1, 1), dt.date(2025, 12, 31), (dt.date(2024, 1, 1), dt.date(2024, 12, 31))),
+    (dt.date(2025, 3, 1), dt.date(2025, 3, 31), (dt.date(2025, 2, 1), dt.date(2025, 2, 28))),
+    (dt.date(2025, 1, 1), dt.date(2025, 3, 31), (dt.date(2024, 10, 1), dt.date(2024, 12, 31))),
+    (dt.date(2025, 1, 5), dt.date(2025, 1, 14), (dt.date(2024, 12, 26), dt.date(2025, 1, 4))),
+])
+def test_previous_period_is_the_previous_calendar_period_or_the_same_days_before(start, end, previous):
+    assert periods.previous_period(start, end) == previous

@@ -37,18 +37,17 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server_url(tmp_path_factory):
+def _serve(home: Path):
+    """Start sinkview on a free port with its own database (the sample county) and HOME."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: scripts/setup.sh installs it")
-    home = tmp_path_factory.mktemp("server_home")
-    subprocess.run([sys.executable, "-m", "sinkview", "load", "--db", str(home / "sinkview.duckdb"),
-                    *sorted(str(p) for p in (ROOT / "data" / "sample").iterdir())],
-                   cwd=ROOT, env={**os.environ, "SINKVIEW_SECRETS_DIR": str(home / "secrets")},
-                   check=True, capture_output=True)
-    port = _free_port()
     env = {**os.environ, "HOME": str(home), "SINKVIEW_DB": str(home / "sinkview.duckdb"),
            "SINKVIEW_SECRETS_DIR": str(home / "secrets")}
+    # The sample county, loaded as the app loads it on first start (demo mode shows only that).
+    subprocess.run([sys.executable, "-c", "import sys; from sinkview.store import Store; "
+                    "from sinkview.sample_loader import load_sample; load_sample(Store(sys.argv[1]))",
+                    env["SINKVIEW_DB"]], cwd=ROOT, env=env, check=True, capture_output=True)
+    port = _free_port()
     log = open(home / "server.log", "wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
@@ -66,13 +65,26 @@ def server_url(tmp_path_factory):
     else:
         process.kill()
         pytest.fail("the sinkview server did not start: " + (home / "server.log").read_text()[-2000:])
-    yield url
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory):
+    yield from _serve(tmp_path_factory.mktemp("server_home"))
+
+
+@pytest.fixture
+def fresh_server_url(tmp_path_factory):
+    """A server no browser has visited yet: its first request decides how Streamlit routes."""
+    yield from _serve(tmp_path_factory.mktemp("fresh_server_home"))
 
 
 @pytest.fixture(scope="session")

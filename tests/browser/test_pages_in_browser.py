@@ -54,3 +54,13 @@ def test_upload_through_the_file_input(page, server_url, tmp_path):
     page.wait_for_selector("text=机构名录", timeout=60_000)
     wait_for_app(page)
     assert "机构名录" in page.inner_text("body")
+
+
+def test_a_deep_link_as_the_servers_first_request_gets_the_frame(page, fresh_server_url):
+    """A bookmarked view (/referral?period=..) after a restart must keep the frame and filters."""
+    page.goto(f"{fresh_server_url}/referral?period=2025-Q3&lang=zh")
+    wait_for_app(page)
+    sidebar = page.inner_text('[data-testid="stSidebar"]')
+    assert "统计期" in sidebar and "period=2025-Q3" in page.url
+    assert "app" not in [line.strip() for line in sidebar.splitlines()]
+    assert "双向转诊" in page.inner_text('[data-testid="stMain"]')

@@ -1,0 +1,226 @@
+"""The data page's workings (``pages/data.py``): uploads waiting for a decision, their checks as
+tables a clerk reads, the import, discard and undo actions, and the page's safety net.
+
+Each distinct uploaded file (by content hash) is checked once per data version and kept in the
+session until it is imported or discarded. Checking and writing belong to ``sinkview.ingest``;
+the page lays things out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+
+import pandas as pd
+import streamlit as st
+
+from sinkview.contract import DATASETS, STORED_AS, Dataset
+from sinkview.i18n import column_label, dataset_label, enum_label, t
+from sinkview.ingest import (ImportRefused, ImportResult, Notice, Validation, commit_validation,
+                             undo_import, validate_upload)
+from sinkview.reader import ROW_NUMBER
+from sinkview.ui import PageContext, data_version
+
+LOG = logging.getLogger(__name__)
+UPLOADS_KEY = "sv_data_uploads"        # content hash -> UploadState, for files in the uploader
+UNDO_CONFIRM_KEY = "sv_data_undo_confirm"
+FLASH_KEY = "sv_data_flash"            # (message key, params) shown once after an undo
+BYTES_PER_MB = 1024 * 1024
+DATASET_ORDER = {name: position for position, name in enumerate(DATASETS)}
+
+
+@dataclass
+class UploadState:
+    """One uploaded file in this session: its check, or what the user decided."""
+
+    file_name: str
+    validation: Validation | None = None
+    checked_at_version: int | None = None   # the data version the check was made against
+    result: ImportResult | None = None
+    discarded: bool = False
+
+    @property
+    def settled(self) -> bool:
+        return self.result is not None or self.discarded
+
+
+def upload_limit_mb() -> int:
+    """The largest file accepted, in MB: ``server.maxUploadSize`` (.streamlit/config.toml)."""
+    return int(st.get_option("server.maxUploadSize"))
+
+
+@contextmanager
+def page_boundary(ctx: PageContext, action: str):
+    """Show a translated message instead of a traceback; log failures without any cell value."""
+    try:
+        yield
+    except ImportRefused as refusal:
+        st.error(ctx.t(refusal.code, **refusal.params))
+    except Exception as failure:  # the page boundary: whatever happened, no traceback on screen
+        _log_failure(action, failure)
+        st.error(ctx.t("data.unexpected"))
+
+
+def _log_failure(action: str, failure: Exception) -> None:
+    """The failure's type and code path; never its message, which may quote a cell value."""
+    LOG.error("data page: %s failed with %s\n%s", action, type(failure).__name__,
+              "".join(traceback.format_tb(failure.__traceback__)))
+
+
+# --------------------------------------------------------------------------- uploads
+
+def pending_uploads(ctx: PageContext, uploaded_files) -> list[tuple[str, UploadState]]:
+    """Each distinct file in the uploader with its state, in the order to import them.
+
+    A file is checked when it is new or when the data changed since its check (an import can
+    make its institution references valid); files removed from the uploader are forgotten."""
+    known: dict[str, UploadState] = st.session_state.get(UPLOADS_KEY, {})
+    current: dict[str, UploadState] = {}
+    version = data_version(ctx.store)   # the store as it is now, whoever changed it
+    for upload in uploaded_files or []:
+        raw = upload.getvalue()
+        digest = hashlib.sha256(raw).hexdigest()
+        state = current.get(digest) or known.get(digest) or UploadState(upload.name)
+        if not state.settled and state.checked_at_version != version:
+            state.validation = _check(ctx, raw, upload.name, digest)
+            state.checked_at_version = version
+        current[digest] = state
+    st.session_state[UPLOADS_KEY] = current
+    return sorted(current.items(), key=lambda item: _display_order(item[1]))
+
+
+def _display_order(state: UploadState) -> tuple[int, str]:
+    """Unreadable files first, then in the contract's order (institutions before the rest)."""
+    dataset = state.validation.dataset if state.validation else None
+    return (DATASET_ORDER.get(dataset.name, len(DATASET_ORDER)) if dataset else -1, state.file_name)
+
+
+def size_refusal(size_bytes: int, limit_mb: int) -> Notice | None:
+    """Why a file is refused for its size, if it is (the uploader enforces the limit too)."""
+    if size_bytes <= limit_mb * BYTES_PER_MB:
+        return None
+    return Notice("file_too_large", {"size_mb": f"{size_bytes / BYTES_PER_MB:.1f}", "limit_mb": limit_mb})
+
+
+def _check(ctx: PageContext, raw: bytes, file_name: str, digest: str) -> Validation:
+    refusal = size_refusal(len(raw), upload_limit_mb())
+    if refusal is not None:
+        return Validation(file_name, digest, file_error=refusal)
+    try:
+        with st.spinner(ctx.t("data.checking", file=file_name)):
+            return validate_upload(ctx.store.cursor(), raw, file_name)
+    except Exception as failure:  # shown as this file's error; the page goes on
+        _log_failure("checking an upload", failure)
+        return Validation(file_name, digest, file_error=Notice("data.unexpected"))
+
+
+def import_upload(ctx: PageContext, digest: str, valid_rows_only: bool) -> None:
+    """Write a checked file (on the user's confirmation), remember the result, refresh."""
+    state = st.session_state[UPLOADS_KEY][digest]
+    with page_boundary(ctx, "import"):
+        result = commit_validation(ctx.store.cursor(), state.validation, valid_rows_only, who=ctx.user)
+        ctx.audit("import", f"{state.file_name}: {result.dataset}, import {result.import_id}, "
+                            f"{result.rows_imported} rows, {result.rows_changed} changed, "
+                            f"{result.rows_rejected} rejected{', valid rows only' if valid_rows_only else ''}")
+        state.result, state.validation = result, None
+        _data_changed()
+
+
+def discard_upload(digest: str) -> None:
+    state = st.session_state[UPLOADS_KEY][digest]
+    state.discarded, state.validation = True, None
+    st.rerun()
+
+
+def undo(ctx: PageContext, import_id: int, file_name: str) -> None:
+    """Revert one import (the latest of its dataset) and say so after the refresh."""
+    st.session_state.pop(UNDO_CONFIRM_KEY, None)
+    with page_boundary(ctx, "undo"):
+        dataset = undo_import(ctx.store.cursor(), import_id)
+        ctx.audit("undo", f"import {import_id} ({file_name}, {dataset})")
+        st.session_state[FLASH_KEY] = ("data.undone", {"file": file_name, "dataset": dataset_label(dataset, ctx.lang)})
+        _data_changed()
+
+
+def _data_changed() -> None:
+    # Cached results are keyed by the data version already; clearing frees their memory.
+    st.cache_data.clear()
+    st.rerun()
+
+
+# --------------------------------------------------------------------------- what is shown
+
+def notice_text(ctx: PageContext, notice: Notice, dataset: Dataset | None = None) -> str:
+    """A file-level message; missing columns named as the template heads them."""
+    params = dict(notice.params)
+    if notice.code == "file_missing_columns" and dataset is not None:
+        params["columns"] = [column_label(dataset.name, name, ctx.lang) for name in params["columns"]]
+    return ctx.t(notice.code, **params)
+
+
+def markdown_text(text: str) -> str:
+    """User text (a file name) shown literally inside Markdown."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+
+
+def preview_frame(validation: Validation, lang: str) -> pd.DataFrame:
+    """The first normalised rows, under display names, enumerations as labels."""
+    dataset = validation.dataset
+    frame = validation.preview()
+    names = {ROW_NUMBER: _row_label(lang)}
+    for column in dataset.columns:
+        stored = STORED_AS.get((dataset.name, column.name), column.name)
+        if column.type == "enum" and stored in frame:
+            frame[stored] = frame[stored].map(lambda code, d=column.domain: enum_label(d, code, lang),
+                                              na_action="ignore")
+        names[stored] = column_label(dataset.name, column.name, lang)
+    return frame.rename(columns=names)
+
+
+def error_frame(validation: Validation, lang: str) -> pd.DataFrame:
+    """Every error: the row as the user sees it, the column as headed in the file, the value, why."""
+    errors = validation.errors
+
+    @cache
+    def reason(code: str, detail: str | None) -> str:
+        return t(f"reason.{code}", lang, detail=_detail_text(validation.dataset, code, detail, lang))
+
+    return pd.DataFrame({
+        _row_label(lang): errors["row"].astype("int64"),
+        t("data.col.column", lang): errors["column"],
+        t("data.col.value", lang): errors["value"].fillna(""),
+        t("data.col.reason", lang): [reason(c, None if pd.isna(d) else d)
+                                     for c, d in zip(errors["reason"], errors["detail"])],
+    })
+
+
+def _detail_text(dataset: Dataset, code: str, detail: str | None, lang: str) -> str | None:
+    """An error's detail in words: enumeration codes become labels."""
+    if code == "wrong_tier":
+        return enum_label("tier", detail, lang)
+    if code == "required_unless":
+        rule = next(r for r in dataset.rules if r.kind == "required_unless" and r.value == detail)
+        return enum_label(dataset.column(rule.other).domain, detail, lang)
+    return detail
+
+
+def _row_label(lang: str) -> str:
+    return t("data.col.row", lang)
+
+
+def history_frame(history: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The import log under display names, datasets by name, times to the minute."""
+    shown = history.copy()
+    shown["dataset"] = shown["dataset"].map(lambda name: dataset_label(name, lang))
+    for column in ("imported_at", "undone_at"):
+        shown[column] = [minute(value) for value in shown[column]]
+    return shown.rename(columns={c: t(f"data.col.{c}", lang) for c in shown.columns})
+
+
+def minute(value) -> str:
+    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,281 @@
+"""The briefing deck on the sample county: slides and titles, KPI tables equal to the indicator
+registry, chart pictures, speaker notes with the narrative and the definitions, CJK fonts in the
+text and in the rendered charts, and the ``briefing`` command's success and errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageStat
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pptx.oxml.ns import qn
+from pptx.util import Inches
+
+from sinkview import briefing_cli, ui
+from sinkview.briefing import TOPIC_PLANS, TitleSlide, TopicSlide, build_slides, period_code
+from sinkview.charts.theme import FONT_FAMILY
+from sinkview.deck import TEXT_FONT, build_deck, chart_images, chart_size_px
+from sinkview.i18n import LANGUAGES, catalogue, t
+from sinkview.indicators import INDICATORS, compute_indicators, load_targets
+from sinkview.narrative import narrative
+from sinkview.queries import run_query
+from sinkview.sample_loader import load_sample
+from sinkview.scorecard import format_value, year_ago_period
+from sinkview.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+START, END = dt.date(2025, 10, 1), dt.date(2025, 12, 31)
+TODAY = dt.date(2026, 1, 5)
+TOPICS = [plan.topic for plan in TOPIC_PLANS]
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("briefing") / "sample.duckdb"
+    store = Store(path)
+    load_sample(store)
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def cursor(sample_db):
+    store = Store(sample_db)
+    yield store.cursor()
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def decks(cursor, tmp_path_factory) -> dict:
+    """Per language: the slides and the deck reopened with python-pptx."""
+    folder = tmp_path_factory.mktemp("decks")
+    built = {}
+    for lang in LANGUAGES:
+        slides = build_slides(cursor, START, END, None, lang, today=TODAY)
+        build_deck(slides, lang, folder / f"{lang}.pptx")
+        built[lang] = (slides, Presentation(str(folder / f"{lang}.pptx")))
+    return built
+
+
+def tables(slide) -> list:
+    return [shape.table for shape in slide.shapes if shape.has_table]
+
+
+def pictures(slide) -> list:
+    return [shape for shape in slide.shapes if shape.shape_type == MSO_SHAPE_TYPE.PICTURE]
+
+
+def text_frames(deck):
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                yield shape.text_frame
+            if shape.has_table:
+                yield from (cell.text_frame for row in shape.table.rows for cell in row.cells)
+        yield slide.notes_slide.notes_text_frame
+
+
+def topic_sentences(cursor, lang: str) -> dict[str, list[str]]:
+    """The narrative the overview would show for the period, by topic."""
+    current = compute_indicators(cursor, START, END, None)
+    previous = compute_indicators(cursor, *ui.previous_period(START, END), None)
+    year_ago = compute_indicators(cursor, *year_ago_period(START, END), None)
+    gaps = run_query(cursor, "overview/townships_without_expert", start=START, end=END, community=None)
+    by_topic: dict[str, list[str]] = {}
+    for sentence in narrative(current, previous, year_ago, load_targets(), lang, gaps):
+        by_topic.setdefault(sentence.topic, []).append(sentence.text)
+    return by_topic
+
+
+# --------------------------------------------------------------------------- the deck
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_deck_is_16_9_with_title_scorecard_and_one_slide_per_topic(decks, lang):
+    slides, deck = decks[lang]
+    assert (deck.slide_width, deck.slide_height) == (Inches(13.333), Inches(7.5))
+    titles = [slide.shapes.title.text for slide in deck.slides]
+    assert titles == [t("briefing.deck_title", lang), t("briefing.scorecard_title", lang),
+                      *(t(f"topic.{topic}", lang) for topic in TOPICS)]
+    subtitle = deck.slides[0].placeholders[1].text_frame.text
+    assert t("briefing.whole_county", lang) in subtitle
+    assert "2025-10-01" in subtitle and TODAY.isoformat() in subtitle
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_topic_slides_show_the_registry_values_and_their_chart(decks, cursor, lang):
+    registry = compute_indicators(cursor, START, END, None)
+    slides, deck = decks[lang]
+    for slide, page in zip(slides[2:], list(deck.slides)[2:]):
+        assert isinstance(slide, TopicSlide)
+        assert 3 <= len(slide.kpis) <= 4
+        assert {kpi.indicator_id: kpi.value for kpi in slide.kpis} == {
+            kpi.indicator_id: registry[kpi.indicator_id] for kpi in slide.kpis}
+        (kpi_table,) = tables(page)
+        assert [cell.text for cell in kpi_table.rows[0].cells] == [kpi.name for kpi in slide.kpis]
+        assert [cell.text for cell in kpi_table.rows[1].cells] == [
+            format_value(kpi.indicator_id, registry[kpi.indicator_id], lang) for kpi in slide.kpis]
+        (picture,) = pictures(page)
+        image = Image.open(io.BytesIO(picture.image.blob))
+        assert image.width >= 2000, "charts are high-resolution"
+        assert max(ImageStat.Stat(image.convert("L")).stddev) > 20, f"blank chart on {slide.topic}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_scorecard_lists_every_indicator_with_value_and_status(decks, cursor, lang):
+    registry = compute_indicators(cursor, START, END, None)
+    slides, deck = decks[lang]
+    rows = [[cell.text for cell in row.cells] for table in tables(deck.slides[1]) for row in list(table.rows)[1:]]
+    assert len(rows) == len(INDICATORS)
+    for row, item in zip(rows, INDICATORS):
+        assert row[1] == (item.name_zh if lang == "zh" else item.name_en)
+        assert row[2] == format_value(item.id, registry[item.id], lang)
+    statuses = {row[4] for row in rows}
+    assert t("overview.status.missed", lang) in statuses
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_notes_carry_the_topic_narrative_and_the_definitions_shown(decks, cursor, lang):
+    sentences = topic_sentences(cursor, lang)
+    slides, deck = decks[lang]
+    assert deck.slides[0].notes_slide.notes_text_frame.text
+    scorecard_notes = deck.slides[1].notes_slide.notes_text_frame.text
+    assert all(t(f"definition.{item.id}", lang) in scorecard_notes for item in INDICATORS)
+    for slide, page in zip(slides[2:], list(deck.slides)[2:]):
+        notes = page.notes_slide.notes_text_frame.text
+        assert t("briefing.notes.definitions", lang) in notes
+        for kpi in slide.kpis:
+            assert t(f"definition.{kpi.indicator_id}", lang) in notes
+        assert list(slide.sentences) == sentences.get(slide.topic, [])
+        for sentence in slide.sentences:
+            assert sentence in notes
+
+
+def test_every_indicator_has_a_one_line_definition_in_both_languages():
+    entries = catalogue()
+    for item in INDICATORS:
+        entry = entries[f"definition.{item.id}"]
+        for lang in LANGUAGES:
+            assert entry[lang].strip() and "\n" not in entry[lang], (item.id, lang)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_all_text_is_set_in_the_cjk_font_for_latin_and_east_asian_script(decks, lang):
+    _, deck = decks[lang]
+    runs = [run for frame in text_frames(deck) for paragraph in frame.paragraphs for run in paragraph.runs]
+    assert runs
+    for run in runs:
+        properties = run._r.find(qn("a:rPr"))
+        assert properties.find(qn("a:latin")).get("typeface") == TEXT_FONT
+        assert properties.find(qn("a:ea")).get("typeface") == TEXT_FONT
+
+
+# --------------------------------------------------------------------------- chart rendering
+
+def test_a_chart_renders_sharp_not_blank_and_in_the_cjk_font(decks):
+    figure = decks["zh"][0][2].figure
+    assert figure.layout.font.family == FONT_FAMILY and FONT_FAMILY.startswith('"Noto Sans CJK SC"')
+    width, height = chart_size_px()
+    png, pdf = (chart_images([figure], width, height, image_format=kind)[0] for kind in ("png", "pdf"))
+    image = Image.open(io.BytesIO(png))
+    assert image.size == (round(width * 2.8), round(height * 2.8))
+    assert max(ImageStat.Stat(image.convert("L")).stddev) > 20
+    # Chromium embeds the fonts it really drew with: a Chinese chart must embed Noto Sans CJK
+    # only (a fallback font would mean some glyphs were missing from it).
+    embedded = set(re.findall(rb"/(?:FontName|BaseFont)\s*/[A-Z]{6}\+([A-Za-z0-9\-]+)", pdf))
+    assert embedded and all(name.startswith(b"NotoSansCJK") for name in embedded), embedded
+
+
+# --------------------------------------------------------------------------- slide content
+
+def test_slides_follow_the_community_filter(cursor):
+    community = "清河县中医医共体"
+    slides = build_slides(cursor, START, END, community, "zh", today=TODAY)
+    assert isinstance(slides[0], TitleSlide) and slides[0].scope == community
+    registry = compute_indicators(cursor, START, END, community)
+    assert {row.indicator_id: row.value for row in slides[1].rows} == registry
+
+
+def test_period_codes_of_the_slides():
+    assert period_code(START, END) == "2025-Q4"
+    assert period_code(dt.date(2025, 2, 1), dt.date(2025, 2, 28)) == "2025-02"
+    assert period_code(dt.date(2025, 1, 1), dt.date(2025, 12, 31)) == "2025"
+    assert period_code(dt.date(2025, 1, 5), dt.date(2025, 2, 3)) == "2025-01-05~2025-02-03"
+
+
+# --------------------------------------------------------------------------- the command
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """The arguments as ``python -m sinkview`` parses them (its --lang defaults to zh)."""
+    parser = argparse.ArgumentParser(prog="python -m sinkview")
+    parser.add_argument("--lang", choices=LANGUAGES, default="zh")
+    briefing_cli.add_parser(parser.add_subparsers(dest="command", required=True))
+    return parser.parse_args(argv)
+
+
+def test_command_writes_the_deck_and_prints_its_path(sample_db, tmp_path, capsys):
+    out = tmp_path / "汇报.pptx"
+    args = parse(["briefing", "--db", str(sample_db), "--start", "2025-07-01", "--end", "2025-09-30",
+                  "--community", "清河县第一医共体", "--lang", "en", "--out", str(out)])
+    assert briefing_cli.run(args) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == str(out) and captured.err == ""
+    deck = Presentation(str(out))
+    assert len(deck.slides) == 2 + len(TOPICS)
+    assert deck.slides[1].shapes.title.text == "Scorecard"
+    assert "清河县第一医共体" in deck.slides[0].placeholders[1].text_frame.text
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"--end": "2025-06-30"}, "is before --start"),
+    ({"--community": "不存在医共体"}, "unknown community"),
+    ({"--db": "missing.duckdb"}, "no database at"),
+    ({"--out": "deck.pdf"}, "must name a .pptx file"),
+    ({"--out": "no/such/folder/deck.pptx"}, "no such folder"),
+])
+def test_command_refuses_bad_arguments_in_one_line(sample_db, tmp_path, capsys, change, message):
+    values = {"--db": str(sample_db), "--start": "2025-07-01", "--end": "2025-09-30",
+              "--out": str(tmp_path / "deck.pptx"), **change}
+    for option in ("--db", "--out"):
+        if not Path(values[option]).is_absolute():
+            values[option] = str(tmp_path / values[option])
+    args = parse(["briefing", *(item for pair in values.items() for item in pair)])
+    assert briefing_cli.run(args) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("error: ") and message in captured.err
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert not (tmp_path / "deck.pptx").exists()
+
+
+def test_command_rejects_a_malformed_date_with_a_usage_error(sample_db, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        parse(["briefing", "--db", str(sample_db), "--start", "2025-13-01", "--end", "2025-12-31",
+               "--out", str(tmp_path / "deck.pptx")])
+    assert exit_info.value.code == 2
+    assert "not a date (YYYY-MM-DD): 2025-13-01" in capsys.readouterr().err
+
+
+def test_python_m_sinkview_briefing(sample_db, tmp_path):
+    from sinkview.cli import build_parser
+
+    commands = next(action for action in build_parser()._actions if isinstance(action, argparse._SubParsersAction))
+    if "briefing" not in commands.choices:
+        pytest.skip("sinkview/cli.py does not register the briefing command yet")
+    out = tmp_path / "deck.pptx"
+    db = tmp_path / "copy.duckdb"  # the module's cursor holds sample_db open, and DuckDB locks it
+    shutil.copy(sample_db, db)
+    done = subprocess.run([sys.executable, "-m", "sinkview", "briefing", "--db", str(db), "--start",
+                           "2025-10-01", "--end", "2025-12-31", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(out) and len(Presentation(str(out)).slides) == 2 + len(TOPICS)
