@@ -51,8 +51,7 @@ def get_store(path: str | None = None) -> Store:
 
 def data_version(store: Store) -> int:
     """Changes whenever an import or an undo changes the data: part of every cache key."""
-    return store.cursor().execute(
-        "select coalesce(max(import_id), 0) * 1000003 + count(undone_at) from imports").fetchall()[0][0]
+    return int(run_query(store.cursor(), "frame/data_version")["version"][0])
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -68,27 +67,15 @@ def _cached_indicators(db: str, version: int, start: dt.date, end: dt.date, comm
 @st.cache_data(show_spinner=False, max_entries=64)
 def _names_of_other_communities(db: str, version: int, community: str) -> frozenset[str]:
     """What names another community: its own name, its institutions' and the townships only it has."""
-    rows = get_store(db).cursor().execute("""
-        with others as (
-            select * from institutions where community is not null and community <> $community
-        ),
-        own_townships as (
-            select township from institutions where community = $community and township is not null
-        )
-        select community from others
-        union select inst_name from others
-        union select township from others where township not in (select township from own_townships)
-        """, {"community": community}).fetchall()
-    return frozenset(name for (name,) in rows if name)
+    names = run_query(get_store(db).cursor(), "frame/other_community_names", community=community)
+    return frozenset(names["name"])
 
 
 def _holds_only_sample(store: Store) -> bool:
     """True when every import still in force is the bundled sample county's (demo mode may show it)."""
     from sinkview.sample_loader import SAMPLE_USER
 
-    return store.cursor().execute(
-        "select count(*) from imports where undone_at is null and imported_by is distinct from $sample",
-        {"sample": SAMPLE_USER}).fetchall()[0][0] == 0
+    return run_query(store.cursor(), "frame/imports_not_from_sample", sample_user=SAMPLE_USER)["imports"][0] == 0
 
 
 # --------------------------------------------------------------------------- context
