@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -73,7 +74,10 @@ def chart_images(figures: Sequence[go.Figure], width_px: int, height_px: int,
         async with kaleido.Kaleido(n=1, mathjax=False) as renderer:  # MathJax would come from a CDN
             return [await renderer.calc_fig(figure, opts=options) for figure in figures]
 
-    return asyncio.run(render_all())
+    # In a thread of its own: the caller may already run an event loop (Playwright, Tornado),
+    # and asyncio.run refuses to start a second one in the same thread.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, render_all()).result()
 
 
 def chart_size_px() -> tuple[int, int]:

@@ -602,7 +602,7 @@ BAD_VALUES_IN_COLUMNS_WITH_A_DEFAULT = [
     (ROTATION, {"结束日期": "2025-02-30"}, "结束日期", "2025-02-30", "bad_date"),
     (REFERRAL, {"转诊状态": "已拒收"}, "转诊状态", "已拒收", "bad_enum"),
     (REFERRAL, {"转诊状态": "完成了"}, "转诊状态", "完成了", "bad_enum"),
-    (REFERRAL, {"转诊方向": "平转"}, "转诊方向", "平转", "bad_enum"),
+    (REFERRAL, {"转诊方向": "横转"}, "转诊方向", "横转", "bad_enum"),
     (VILLAGE, {"医保结算": "也许"}, "医保结算", "也许", "bad_boolean"),
     (VILLAGE, {"心电设备": "坏了"}, "心电设备", "坏了", "bad_boolean"),
     (VILLAGE, {"村医人数": "abc", "执业(助理)医师数": "0"}, "村医人数", "abc", "bad_count"),

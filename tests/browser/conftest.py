@@ -37,8 +37,12 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _serve(home: Path):
-    """Start sinkview on a free port with its own database (the sample county) and HOME."""
+ADMIN = ("管理员", "browser-test-pass")
+
+
+def _serve(home: Path, admin: tuple[str, str] | None = None):
+    """Start sinkview on a free port with its own database (the sample county) and HOME;
+    with ``admin``, that user exists (so every page asks for a sign-in)."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: scripts/setup.sh installs it")
     env = {**os.environ, "HOME": str(home), "SINKVIEW_DB": str(home / "sinkview.duckdb"),
@@ -47,6 +51,10 @@ def _serve(home: Path):
     subprocess.run([sys.executable, "-c", "import sys; from sinkview.store import Store; "
                     "from sinkview.sample_loader import load_sample; load_sample(Store(sys.argv[1]))",
                     env["SINKVIEW_DB"]], cwd=ROOT, env=env, check=True, capture_output=True)
+    if admin is not None:
+        subprocess.run([sys.executable, "-m", "sinkview", "user", "add", admin[0], "--role", "admin",
+                        "--db", env["SINKVIEW_DB"]], input=f"{admin[1]}\n{admin[1]}\n", text=True,
+                       cwd=ROOT, env=env, check=True, capture_output=True)
     port = _free_port()
     log = open(home / "server.log", "wb")
     process = subprocess.Popen(
@@ -79,6 +87,12 @@ def _serve(home: Path):
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory):
     yield from _serve(tmp_path_factory.mktemp("server_home"))
+
+
+@pytest.fixture
+def admin_server_url(tmp_path_factory):
+    """A server whose store has an administrator: sign in with ADMIN."""
+    yield from _serve(tmp_path_factory.mktemp("admin_server_home"), admin=ADMIN)
 
 
 @pytest.fixture

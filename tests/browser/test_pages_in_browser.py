@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.conftest import PAGES, SCREENSHOTS, wait_for_app
+from tests.browser.conftest import ADMIN, PAGES, SCREENSHOTS, wait_for_app
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 
@@ -43,17 +43,24 @@ def test_overview_charts_draw_chinese_text(page, server_url):
     assert "专家下沉" in body
 
 
-def test_upload_through_the_file_input(page, server_url, tmp_path):
-    page.goto(f"{server_url}/data")
+def test_sign_in_then_upload_through_the_file_input(page, admin_server_url, tmp_path):
+    page.goto(f"{admin_server_url}/data")
     wait_for_app(page)
-    if page.locator('input[type="file"]').count() == 0:
-        pytest.skip("the data page is not built yet")
+    assert page.locator('input[type="file"]').count() == 0  # nothing before signing in
+    page.fill('input[aria-label="用户名"]', ADMIN[0])
+    page.fill('input[aria-label="密码"]', ADMIN[1])
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector('input[type="file"]', state="attached")
     ledger = tmp_path / "机构名录.csv"
     ledger.write_bytes("机构编码,机构名称,机构层级,医共体\nB1,测试卫生院,乡镇卫生院,清河县第一医共体\n".encode("gb18030"))
     page.set_input_files('input[type="file"]', str(ledger))
-    page.wait_for_selector("text=机构名录", timeout=60_000)
+    import_button = page.get_by_role("button", name="导入", exact=True)
+    import_button.wait_for()  # recognised and checked: nothing written until the user confirms
+    assert "机构名录" in page.inner_text('[data-testid="stMain"]')
+    import_button.click()
+    page.wait_for_selector('[data-testid="stAlertContentSuccess"]')
     wait_for_app(page)
-    assert "机构名录" in page.inner_text("body")
+    page.screenshot(path=str(SCREENSHOTS / "data_after_import.png"))
 
 
 def test_a_deep_link_as_the_servers_first_request_gets_the_frame(page, fresh_server_url):
