@@ -16,7 +16,7 @@ st.set_page_config(page_title="sinkview", page_icon=str(PROJECT_ROOT / "sinkview
                    initial_sidebar_state="expanded")
 
 lang = ui.language()
-current = ui.access()
+current = ui.current_access()
 
 PAGES = {
     "nav.group_overview": [("pages/overview.py", "nav.overview", ":material/dashboard:", True)],

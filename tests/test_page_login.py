@@ -18,7 +18,7 @@ import streamlit as st
 from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
-from sinkview import auth, periods, ui
+from sinkview import access, auth, periods, ui
 from sinkview.i18n import format_number
 from sinkview.indicators import INDICATORS, compute_indicators
 from sinkview.ingest import import_file
@@ -204,7 +204,7 @@ def test_only_admins_get_the_users_page(with_users):
 
     alone = AppTest.from_file(str(ROOT / "pages" / "users.py"), default_timeout=90)
     now = auth.clock()
-    alone.session_state[ui.SESSION_KEY] = ui.Session("viewer_a", now, now)
+    alone.session_state[access.SESSION_KEY] = access.Session("viewer_a", now, now)
     alone.run()  # the page run on its own still checks the role
     assert [error.value for error in alone.error] == ["只有管理员可以打开此页。"] and not alone.dataframe
 
@@ -247,10 +247,10 @@ def test_an_idle_session_ends(with_users, monkeypatch):
 def test_a_page_run_without_the_app_checks_the_session_again(with_users):
     # A deep link can make Streamlit run a page file alone (the pages/ folder of multipage v1).
     at = sign_in(start(), "viewer_a")
-    stale = dataclasses.replace(at.session_state[ui.SESSION_KEY],
+    stale = dataclasses.replace(at.session_state[access.SESSION_KEY],
                                 last_active=auth.clock() - dt.timedelta(minutes=31))
     alone = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=90)
-    alone.session_state[ui.SESSION_KEY] = stale
+    alone.session_state[access.SESSION_KEY] = stale
     alone.session_state["_sinkview_context"] = at.session_state["_sinkview_context"]
     alone.run()
     assert "sv_login_name" in {text.key for text in alone.text_input}
