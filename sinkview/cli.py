@@ -15,9 +15,8 @@ import os
 import sys
 from pathlib import Path
 
-from sinkview import DATA_DIR
+from sinkview import briefing_cli, scale_cli
 from sinkview.contract import DATASETS
-from sinkview import briefing_cli
 from sinkview.i18n import LANGUAGES, t
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -56,8 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     briefing_cli.add_parser(commands)
 
     sample = commands.add_parser("sample", help="regenerate the sample county's ledgers")
-    sample.add_argument("--out", type=Path, default=DATA_DIR / "sample")
+    sample.add_argument("--out", type=Path, default=None, help="default: data/sample, or data/province")
     sample.add_argument("--seed", type=int, default=None)
+    scale_cli.add_scale_argument(sample)
+    scale_cli.add_parser(commands)
 
     database = argparse.ArgumentParser(add_help=False)
     database.add_argument("--db", type=Path, help="DuckDB file (default: $SINKVIEW_DB or data/sinkview.duckdb)")
@@ -142,8 +143,10 @@ def cmd_metrics(args, out=sys.stdout) -> int:
 def cmd_sample(args, out=sys.stdout) -> int:
     from sinkview.sample import write_sample_files
 
+    if args.scale != "county":
+        return scale_cli.run(args, out)
     kwargs = {} if args.seed is None else {"seed": args.seed}
-    for path in write_sample_files(args.out, **kwargs):
+    for path in write_sample_files(scale_cli.sample_out_dir(args), **kwargs):
         print(path, file=out)
     return EXIT_OK
 
@@ -219,7 +222,7 @@ def cmd_audit(args, out=None) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"load": cmd_load, "metrics": cmd_metrics, "sample": cmd_sample, "briefing": briefing_cli.run, "user": cmd_user, "audit": cmd_audit}
+COMMANDS = {"load": cmd_load, "metrics": cmd_metrics, "sample": cmd_sample, "briefing": briefing_cli.run, "export": scale_cli.run, "user": cmd_user, "audit": cmd_audit}
 
 
 def main(argv: list[str] | None = None) -> int:
