@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from sinkview import DATA_DIR
+from sinkview import DATA_DIR, QUERIES_DIR
 
 DEFAULT_DB = DATA_DIR / "sinkview.duckdb"
 
@@ -61,6 +61,13 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return current
 
 
+def install_staging_models(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create the staging models of ``queries/staging/`` (DuckDB table macros that several
+    queries read, in the dbt sense): always the version of the code that opens the store."""
+    for path in sorted((QUERIES_DIR / "staging").glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+
+
 def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (and create or migrate) the store at ``path``; ``":memory:"`` gives a scratch store."""
     target = str(path) if path is not None else str(default_db_path())
@@ -69,6 +76,7 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     con = duckdb.connect(target, read_only=read_only, config=CONNECTION_CONFIG)
     if not read_only:
         migrate(con)
+        install_staging_models(con)
     return con
 
 

@@ -3,41 +3,11 @@
 -- comes from tier ranks. Definitions: shared/spec/metrics.md.
 with
 
-params as (
-    select
-        $start::date as period_start,
-        $end::date as period_end,
-        $community::varchar as community_filter
-),
-
-referral_rows as (
-    select * from referrals
-),
-
-ranked_institutions as (
-    select institutions.inst_id, institutions.tier, institutions.community, tier_ranks.rank
-    from institutions
-    join tier_ranks using (tier)
-),
-
--- referrals dated in the period with either end in the community
+-- referrals dated in the period with either end in the community (the staging model the
+-- referral page reads too, so the KPIs and the charts share one scope)
 referrals_in_period as (
-    select
-        referral_rows.*,
-        from_inst.rank as from_rank,
-        to_inst.rank as to_rank,
-        to_inst.tier as to_tier
-    from referral_rows
-    cross join params
-    join ranked_institutions as from_inst on from_inst.inst_id = referral_rows.from_inst_id
-    join ranked_institutions as to_inst on to_inst.inst_id = referral_rows.to_inst_id
-    where referral_rows.referral_date between params.period_start and params.period_end
-        and (
-            params.community_filter is null
-            or params.community_filter in (from_inst.community, to_inst.community)
-        )
+    select * from referrals_in_scope($start::date, $end::date, $community::varchar, null, null)
 ),
-
 
 effective_referrals as (
     select
