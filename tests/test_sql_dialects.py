@@ -18,7 +18,7 @@ from sinkview import QUERIES_DIR
 
 QUERY_FILES = sorted(QUERIES_DIR.rglob("*.sql"))
 # query -> DuckDB functions sqlglot cannot translate (Spark spells list_position array_position;
-# the staging model referrals_in_scope is a DuckDB table macro: on Spark, a view over the export)
+# the staging models of queries/staging/ are DuckDB table macros: on Spark, views over the export)
 NEEDS_DIALECT_CHANGE = {
     "data/undoable_imports": {"list_position"},
     "frame/dataset_status": {"list_position"},
@@ -26,6 +26,17 @@ NEEDS_DIALECT_CHANGE = {
     **{f"referral/{name}": {"referrals_in_scope"} for name in (
         "flows_by_institution", "flows_by_tier", "out_of_county_by_chapter", "out_of_county_top_codes",
         "referrals_by_month")},
+    "indicators/talent": {"movements_in_scope"},
+    "indicators/village": {"village_snapshot"},
+    **{f"village/{name}": {"village_snapshot"} for name in (
+        "township_coverage", "village_points", "villages_without_coordinates")},
+    **{f"talent/{name}": {"movements_in_scope"} for name in (
+        "dispatch_quality", "grassroots_net_by_township", "monthly_movements", "mover_profile",
+        "tier_flows")},
+    "indicators/rotation": {"counted_stints_in_scope", "village_snapshot"},
+    **{f"rotation/{name}": {"counted_stints_in_scope"} for name in (
+        "activity_by_month", "coverage_by_month", "party_share_by_month", "short_visit_experts",
+        "stint_timeline")},
 }
 
 

@@ -16,30 +16,8 @@ ranked_institutions as (
     join tier_ranks using (tier)
 ),
 
-rotations as (
-    select * from expert_rotations
-),
-
-villages as (
-    select * from village_coverage
-),
-
 counted_stints as (
-    select
-        rotations.*,
-        home.rank as home_rank,
-        host.rank as host_rank,
-        rotations.end_date - rotations.start_date + 1 as stint_days,
-        least(rotations.end_date, params.period_end)
-            - greatest(rotations.start_date, params.period_start) + 1 as days_in_period
-    from rotations
-    cross join params
-    join ranked_institutions as home on home.inst_id = rotations.home_inst_id
-    join ranked_institutions as host on host.inst_id = rotations.host_inst_id
-    where host.rank < home.rank
-        and rotations.start_date <= params.period_end
-        and rotations.end_date >= params.period_start
-        and (params.community_filter is null or host.community = params.community_filter)
+    select * from counted_stints_in_scope($start::date, $end::date, $community::varchar, null)
 ),
 
 townships_in_scope as (
@@ -53,24 +31,8 @@ townships_in_scope as (
         )
 ),
 
--- each village's latest row on or before the period's end, then the community of its
--- township centre (the period's start does not apply to coverage)
-latest_rows as (
-    select villages.*
-    from villages
-    cross join params
-    where villages.snapshot_date <= params.period_end
-    qualify row_number() over (
-        partition by villages.village_code order by villages.snapshot_date desc
-    ) = 1
-),
-
 snapshot as (
-    select latest_rows.*
-    from latest_rows
-    cross join params
-    left join ranked_institutions as centre on centre.inst_id = latest_rows.township_center_id
-    where params.community_filter is null or centre.community = params.community_filter
+    select * from village_snapshot($end::date, $community::varchar, null)
 ),
 final as (
     select

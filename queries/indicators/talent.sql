@@ -3,39 +3,8 @@
 -- departure) is outside every tier. Definitions: shared/spec/metrics.md.
 with
 
-params as (
-    select
-        $start::date as period_start,
-        $end::date as period_end,
-        $community::varchar as community_filter
-),
-
-movements as (
-    select * from staff_movements
-),
-
-ranked_institutions as (
-    select institutions.inst_id, institutions.tier, institutions.community, tier_ranks.rank
-    from institutions
-    join tier_ranks using (tier)
-),
-
--- movements starting in the period with either institution in the community; a missing
--- institution (recruit from outside, departure) has no rank
 movements_in_period as (
-    select
-        movements.*,
-        from_inst.rank as from_rank,
-        to_inst.rank as to_rank
-    from movements
-    cross join params
-    left join ranked_institutions as from_inst on from_inst.inst_id = movements.from_inst_id
-    left join ranked_institutions as to_inst on to_inst.inst_id = movements.to_inst_id
-    where movements.start_date between params.period_start and params.period_end
-        and (
-            params.community_filter is null
-            or params.community_filter in (from_inst.community, to_inst.community)
-        )
+    select * from movements_in_scope($start::date, $end::date, $community::varchar, null)
 ),
 
 grassroots_inflow as (

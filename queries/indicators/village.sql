@@ -3,41 +3,14 @@
 -- centre (the period's start does not apply). Definitions: shared/spec/metrics.md.
 with
 
+-- Every indicator query takes $start, $end and $community; coverage is a state, so $start is
+-- bound (the statement must name it) and not used.
 params as (
-    select
-        $start::date as period_start,
-        $end::date as period_end,
-        $community::varchar as community_filter
-),
-
-villages as (
-    select * from village_coverage
-),
-
-ranked_institutions as (
-    select institutions.inst_id, institutions.tier, institutions.community, tier_ranks.rank
-    from institutions
-    join tier_ranks using (tier)
-),
-
--- each village's latest row on or before the period's end, then the community of its
--- township centre (the period's start does not apply to coverage)
-latest_rows as (
-    select villages.*
-    from villages
-    cross join params
-    where villages.snapshot_date <= params.period_end
-    qualify row_number() over (
-        partition by villages.village_code order by villages.snapshot_date desc
-    ) = 1
+    select $start::date as period_start
 ),
 
 snapshot as (
-    select latest_rows.*
-    from latest_rows
-    cross join params
-    left join ranked_institutions as centre on centre.inst_id = latest_rows.township_center_id
-    where params.community_filter is null or centre.community = params.community_filter
+    select * from village_snapshot($end::date, $community::varchar, null)
 ),
 
 final as (

@@ -12,10 +12,6 @@ params as (
         $township::varchar as township_filter
 ),
 
-rotations as (
-    select * from expert_rotations
-),
-
 ranked_institutions as (
     select
         institutions.inst_id,
@@ -28,19 +24,8 @@ ranked_institutions as (
     join tier_ranks using (tier)
 ),
 
--- downward stints (host rank below home rank) with at least one day in the period,
--- in the host's community (and township, when one is chosen)
 counted_stints as (
-    select rotations.*
-    from rotations
-    cross join params
-    join ranked_institutions as home on home.inst_id = rotations.home_inst_id
-    join ranked_institutions as host on host.inst_id = rotations.host_inst_id
-    where host.rank < home.rank
-        and rotations.start_date <= params.period_end
-        and rotations.end_date >= params.period_start
-        and (params.community_filter is null or host.community = params.community_filter)
-        and (params.township_filter is null or host.township = params.township_filter)
+    select * from counted_stints_in_scope($start::date, $end::date, $community::varchar, $township::varchar)
 ),
 
 centres_in_scope as (

@@ -2,51 +2,8 @@
 -- 3 days (end_date - start_date + 1 < 3: visits, not stays), with their number of visits.
 with
 
-params as (
-    select
-        $start::date as period_start,
-        $end::date as period_end,
-        $community::varchar as community_filter,
-        $township::varchar as township_filter
-),
-
-rotations as (
-    select * from expert_rotations
-),
-
-ranked_institutions as (
-    select
-        institutions.inst_id,
-        institutions.inst_name,
-        institutions.tier,
-        institutions.community,
-        institutions.township,
-        tier_ranks.rank
-    from institutions
-    join tier_ranks using (tier)
-),
-
--- downward stints (host rank below home rank) with at least one day in the period,
--- in the host's community (and township, when one is chosen)
 counted_stints as (
-    select
-        rotations.*,
-        home.inst_name as home_name,
-        host.inst_name as host_name,
-        rotations.end_date - rotations.start_date + 1 as stint_days,
-        greatest(rotations.start_date, params.period_start) as start_in_period,
-        least(rotations.end_date, params.period_end) as end_in_period,
-        least(rotations.end_date, params.period_end)
-            - greatest(rotations.start_date, params.period_start) + 1 as days_in_period
-    from rotations
-    cross join params
-    join ranked_institutions as home on home.inst_id = rotations.home_inst_id
-    join ranked_institutions as host on host.inst_id = rotations.host_inst_id
-    where host.rank < home.rank
-        and rotations.start_date <= params.period_end
-        and rotations.end_date >= params.period_start
-        and (params.community_filter is null or host.community = params.community_filter)
-        and (params.township_filter is null or host.township = params.township_filter)
+    select * from counted_stints_in_scope($start::date, $end::date, $community::varchar, $township::varchar)
 ),
 
 expert_stints as (
