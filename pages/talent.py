@@ -27,18 +27,6 @@ township = ctx.filters.township or st.session_state.get(SELECTED)
 selectable = ctx.filters.township is None
 
 
-def narrow_to_clicked(points: list[dict], chart_key: str) -> None:
-    """Focus the page on the township of a newly clicked point (customdata[0])."""
-    signature = repr(points)
-    if not points or st.session_state.get(f"{chart_key}_handled") == signature:
-        return
-    st.session_state[f"{chart_key}_handled"] = signature
-    clicked = next((p["customdata"][0] for p in points if p.get("customdata") and isinstance(p["customdata"][0], str)), None)
-    if clicked and clicked != township:
-        st.session_state[SELECTED] = clicked
-        st.rerun()
-
-
 st.caption(ctx.t("talent.intro", start=ctx.filters.start.isoformat(), end=ctx.filters.end.isoformat()))
 ui.kpi_cards(ctx, KPIS)
 if township:
@@ -54,7 +42,7 @@ ui.chart(ctx, charts.tier_flow_sankey_figure(ctx.query("talent/tier_flows", town
 
 st.subheader(ctx.t("talent.heading.grassroots"))
 figure = charts.grassroots_net_figure(ctx.query("talent/grassroots_net_by_township", township=township), ctx.lang)
-narrow_to_clicked(ui.chart(ctx, figure, "talent.caption.net", key="talent_net", selectable=selectable), "talent_net")
+ui.narrow_to_clicked(ui.chart(ctx, figure, "talent.caption.net", key="talent_net", selectable=selectable), "talent_net", SELECTED, township)
 
 st.subheader(ctx.t("talent.heading.monthly"))
 ui.chart(ctx, charts.monthly_movements_figure(ctx.query("talent/monthly_movements", township=township), ctx.lang),

@@ -27,18 +27,6 @@ township = ctx.filters.township or st.session_state.get(SELECTED)
 selectable = ctx.filters.township is None
 
 
-def narrow_to_clicked(points: list[dict], chart_key: str) -> None:
-    """Focus the page on the township of a newly clicked point (customdata[0])."""
-    signature = repr(points)
-    if not points or st.session_state.get(f"{chart_key}_handled") == signature:
-        return
-    st.session_state[f"{chart_key}_handled"] = signature
-    clicked = next((p["customdata"][0] for p in points if p.get("customdata") and isinstance(p["customdata"][0], str)), None)
-    if clicked and clicked != township:
-        st.session_state[SELECTED] = clicked
-        st.rerun()
-
-
 st.caption(ctx.t("village.intro", end=ctx.filters.end.isoformat()))
 ui.kpi_cards(ctx, KPIS)
 if township:
@@ -53,7 +41,7 @@ map_column, list_column = st.columns([5, 2])
 with map_column:
     figure = charts.village_map_figure(ctx.query("village/village_points", township=township), ctx.lang,
                                        centres=ctx.query("village/township_centres", township=township))
-    narrow_to_clicked(ui.chart(ctx, figure, "village.caption.map", key="village_map", selectable=selectable), "village_map")
+    ui.narrow_to_clicked(ui.chart(ctx, figure, "village.caption.map", key="village_map", selectable=selectable), "village_map", SELECTED, township)
 with list_column:
     unplaced = ctx.query("village/villages_without_coordinates", township=township)
     st.markdown(f"**{ctx.t('village.heading.without_coordinates', count=len(unplaced))}**")
@@ -66,8 +54,8 @@ with list_column:
 
 st.subheader(ctx.t("village.heading.townships"))
 figure = charts.township_coverage_figure(ctx.query("village/township_coverage", township=township), ctx.lang)
-narrow_to_clicked(ui.chart(ctx, figure, "village.caption.townships", key="village_townships", selectable=selectable),
-                  "village_townships")
+ui.narrow_to_clicked(ui.chart(ctx, figure, "village.caption.townships", key="village_townships", selectable=selectable),
+                     "village_townships", SELECTED, township)
 
 blank = ctx.query("village/blank_villages", township=township)
 st.subheader(ctx.t("village.heading.blank_villages", count=len(blank)))

@@ -64,8 +64,17 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
 def install_staging_models(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)create the staging models of ``queries/staging/`` (DuckDB table macros that several
     queries read, in the dbt sense): always the version of the code that opens the store."""
-    for path in sorted((QUERIES_DIR / "staging").glob("*.sql")):
-        con.execute(path.read_text(encoding="utf-8"))
+    pending = sorted((QUERIES_DIR / "staging").glob("*.sql"))
+    while pending:  # a model may read another: install what binds, then retry the rest
+        failed = []
+        for path in pending:
+            try:
+                con.execute(path.read_text(encoding="utf-8"))
+            except duckdb.CatalogException:
+                failed.append(path)
+        if len(failed) == len(pending):
+            con.execute(failed[0].read_text(encoding="utf-8"))  # raise the real error
+        pending = failed
 
 
 def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -353,6 +353,21 @@ def chart(context: PageContext, figure, caption_key: str, key: str, selectable: 
     return []
 
 
+def narrow_to_clicked(points: list[dict], chart_key: str, selected_key: str, current: str | None) -> None:
+    """Focus the page on the township (``customdata[0]``) of a newly clicked point: keep it under
+    ``selected_key`` and rerun. The same selection seen again (Streamlit returns it on every
+    rerun) is not a new click."""
+    signature = repr(points)
+    if not points or st.session_state.get(f"{chart_key}_handled") == signature:
+        return
+    st.session_state[f"{chart_key}_handled"] = signature
+    clicked = next((p["customdata"][0] for p in points
+                    if p.get("customdata") and isinstance(p["customdata"][0], str)), None)
+    if clicked and clicked != current:
+        st.session_state[selected_key] = clicked
+        st.rerun()
+
+
 def table(context: PageContext, frame: pd.DataFrame, name: str, key: str) -> None:
     """A table with a CSV download that Excel opens (UTF-8 with BOM) and that is formula-safe."""
     st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table")

@@ -24,8 +24,10 @@ NEEDS_DIALECT_CHANGE = {
     "frame/dataset_status": {"list_position"},
     "indicators/referral": {"referrals_in_scope"},
     **{f"referral/{name}": {"referrals_in_scope"} for name in (
-        "flows_by_institution", "flows_by_tier", "out_of_county_by_chapter", "out_of_county_top_codes",
-        "referrals_by_month")},
+        "flows_by_institution", "flows_by_tier", "referrals_by_month")},
+    **{f"referral/{name}": {"out_of_county_referrals"} for name in (
+        "out_of_county_by_chapter", "out_of_county_top_codes")},
+    "staging/out_of_county_referrals": {"referrals_in_scope"},
     "indicators/talent": {"movements_in_scope"},
     "indicators/village": {"village_snapshot"},
     **{f"village/{name}": {"village_snapshot"} for name in (
