@@ -43,8 +43,8 @@ def test_largest_changes_come_first_largest_first_and_name_their_comparison():
     assert [s.indicator_ids for s in sentences] == [("referral.rejection_rate",), ("rotation.visits",)]
     rejection, visits = sentences
     assert rejection.topic == "referral"
-    assert rejection.text == "拒收率为 30.0%，比上一同长度时段（10.0%）上升 20.0 个百分点，有所恶化。"
-    assert visits.text == "下沉人次为 130，比上一同长度时段（100）上升 30（30.0%），有所改善。"
+    assert rejection.text == "拒收率为 30.0%，比上一期（10.0%）上升 20.0 个百分点，有所恶化。"
+    assert visits.text == "下沉人次为 130，比上一期（100）上升 30（30.0%），有所改善。"
 
 
 def test_the_comparison_in_which_the_change_is_larger_is_reported():
