@@ -47,6 +47,9 @@ def test_sign_in_then_upload_through_the_file_input(page, admin_server_url, tmp_
     page.goto(f"{admin_server_url}/data")
     wait_for_app(page)
     assert page.locator('input[type="file"]').count() == 0  # nothing before signing in
+    before_sign_in = page.inner_text("body")
+    assert "清河县" not in before_sign_in and "医共体" not in before_sign_in  # no community, no institution
+    assert not any(char.isdigit() for char in page.inner_text('[data-testid="stMain"]'))  # no number
     page.fill('input[aria-label="用户名"]', ADMIN[0])
     page.fill('input[aria-label="密码"]', ADMIN[1])
     page.get_by_role("button", name="登录").click()
