@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sinkview.contract import DATASETS, DOMAINS, STORED_AS, TIER_RANKS, Column, Dataset
+from sinkview.contract import DOMAINS, STORED_AS, Column, Dataset
 from sinkview.reader import OVERFLOW, ROW_NUMBER, RawTable, UnreadableFile, read_upload
 from sinkview.secrets import hmac_pads, secret
 
@@ -509,6 +509,3 @@ def import_file(cursor, raw: bytes, file_name: str, dataset_name: str | None = N
         return validation, None
     return validation, commit_validation(cursor, validation, valid_rows_only, who)
 
-
-__all__ = ["Validation", "ImportResult", "ImportRefused", "Notice", "validate_upload",
-           "commit_validation", "undo_import", "latest_import", "import_file", "DATASETS", "TIER_RANKS"]
