@@ -10,25 +10,12 @@ params as (
         $community::varchar as community_filter
 ),
 
-ranked_institutions as (
-    select institutions.inst_id, institutions.tier, institutions.community, tier_ranks.rank
-    from institutions
-    join tier_ranks using (tier)
-),
-
 counted_stints as (
     select * from counted_stints_in_scope($start::date, $end::date, $community::varchar, null)
 ),
 
 townships_in_scope as (
-    select ranked_institutions.inst_id
-    from ranked_institutions
-    cross join params
-    where ranked_institutions.tier = 'township_center'
-        and (
-            params.community_filter is null
-            or ranked_institutions.community = params.community_filter
-        )
+    select * from township_centres_in_scope($community::varchar, null)
 ),
 
 snapshot as (

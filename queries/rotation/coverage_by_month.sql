@@ -12,29 +12,12 @@ params as (
         $township::varchar as township_filter
 ),
 
-ranked_institutions as (
-    select
-        institutions.inst_id,
-        institutions.inst_name,
-        institutions.tier,
-        institutions.community,
-        institutions.township,
-        tier_ranks.rank
-    from institutions
-    join tier_ranks using (tier)
-),
-
 counted_stints as (
     select * from counted_stints_in_scope($start::date, $end::date, $community::varchar, $township::varchar)
 ),
 
 centres_in_scope as (
-    select ranked_institutions.*
-    from ranked_institutions
-    cross join params
-    where ranked_institutions.tier = 'township_center'
-        and (params.community_filter is null or ranked_institutions.community = params.community_filter)
-        and (params.township_filter is null or ranked_institutions.township = params.township_filter)
+    select * from township_centres_in_scope($community::varchar, $township::varchar)
 ),
 
 months as (

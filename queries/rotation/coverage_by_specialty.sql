@@ -3,52 +3,14 @@
 -- specialty seen at any centre (busiest specialty first), with 0 when that specialty never came.
 with
 
-params as (
-    select
-        $start::date as period_start,
-        $end::date as period_end,
-        $community::varchar as community_filter,
-        $township::varchar as township_filter
-),
-
-rotations as (
-    select * from expert_rotations
-),
-
-ranked_institutions as (
-    select
-        institutions.inst_id,
-        institutions.inst_name,
-        institutions.tier,
-        institutions.community,
-        institutions.township,
-        tier_ranks.rank
-    from institutions
-    join tier_ranks using (tier)
-),
-
 centres_in_scope as (
-    select ranked_institutions.*
-    from ranked_institutions
-    cross join params
-    where ranked_institutions.tier = 'township_center'
-        and (params.community_filter is null or ranked_institutions.community = params.community_filter)
-        and (params.township_filter is null or ranked_institutions.township = params.township_filter)
+    select * from township_centres_in_scope($community::varchar, $township::varchar)
 ),
 
--- downward stints with at least one day in the period hosted by a centre in scope
+-- counted stints hosted by a centre in scope
 counted_stints as (
-    select
-        rotations.*,
-        least(rotations.end_date, params.period_end)
-            - greatest(rotations.start_date, params.period_start) + 1 as days_in_period
-    from rotations
-    cross join params
-    join ranked_institutions as home on home.inst_id = rotations.home_inst_id
-    join centres_in_scope as host on host.inst_id = rotations.host_inst_id
-    where host.rank < home.rank
-        and rotations.start_date <= params.period_end
-        and rotations.end_date >= params.period_start
+    select * from counted_stints_in_scope($start::date, $end::date, $community::varchar, $township::varchar)
+    where host_inst_id in (select inst_id from centres_in_scope)
 ),
 
 centre_specialty_days as (

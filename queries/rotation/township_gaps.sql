@@ -28,12 +28,7 @@ ranked_institutions as (
 ),
 
 centres_in_scope as (
-    select ranked_institutions.*
-    from ranked_institutions
-    cross join params
-    where ranked_institutions.tier = 'township_center'
-        and (params.community_filter is null or ranked_institutions.community = params.community_filter)
-        and (params.township_filter is null or ranked_institutions.township = params.township_filter)
+    select * from township_centres_in_scope($community::varchar, $township::varchar)
 ),
 
 -- downward stints at a centre in scope that started on or before the period's end
