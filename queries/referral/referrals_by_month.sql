@@ -2,15 +2,6 @@
 -- the period (every month appears), with the down/up ratio (null when no upward referral).
 with
 
-params as (
-    select
-        $start::date as period_start,
-        $end::date as period_end,
-        $community::varchar as community_filter,
-        $township::varchar as township_filter,
-        $institution::varchar as institution_filter
-),
-
 referrals_in_period as (
     select * from referrals_in_scope(
         $start::date, $end::date, $community::varchar, $township::varchar, $institution::varchar
@@ -23,10 +14,7 @@ effective_referrals as (
 ),
 
 months as (
-    select unnest(generate_series(
-        date_trunc('month', params.period_start)::date, params.period_end, interval 1 month
-    ))::date as month_start
-    from params
+    select * from months_in_period($start::date, $end::date)
 ),
 
 month_counts as (

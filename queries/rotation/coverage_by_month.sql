@@ -21,15 +21,7 @@ centres_in_scope as (
 ),
 
 months as (
-    select
-        month_start,
-        (month_start + interval 1 month)::date - 1 as month_end
-    from (
-        select unnest(generate_series(
-            date_trunc('month', params.period_start)::date, params.period_end, interval 1 month
-        ))::date as month_start
-        from params
-    )
+    select * from months_in_period($start::date, $end::date)
 ),
 
 -- each stint's days in each month it touches, clipped to the period

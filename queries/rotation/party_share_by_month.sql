@@ -3,28 +3,12 @@
 -- month appears; party_share is null in a month without expert-days.
 with
 
-params as (
-    select
-        $start::date as period_start,
-        $end::date as period_end,
-        $community::varchar as community_filter,
-        $township::varchar as township_filter
-),
-
 counted_stints as (
     select * from counted_stints_in_scope($start::date, $end::date, $community::varchar, $township::varchar)
 ),
 
 months as (
-    select
-        month_start,
-        (month_start + interval 1 month)::date - 1 as month_end
-    from (
-        select unnest(generate_series(
-            date_trunc('month', params.period_start)::date, params.period_end, interval 1 month
-        ))::date as month_start
-        from params
-    )
+    select * from months_in_period($start::date, $end::date)
 ),
 
 stint_month_days as (
