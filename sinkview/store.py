@@ -43,11 +43,13 @@ SCHEMA_VERSION = max(version for version, _ in _migrations())
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Apply every migration newer than the store's version, each in its own transaction."""
+    """Apply every migration the store has not recorded, in version order, each in its own
+    transaction. Applied versions are tracked one by one (not as a high-water mark), so a
+    migration merged later with a lower number than one already applied still runs."""
     con.execute("create table if not exists schema_version (version integer not null)")
-    current = con.execute("select coalesce(max(version), 0) from schema_version").fetchall()[0][0]
+    applied = {row[0] for row in con.execute("select version from schema_version").fetchall()}
     for version, sql in _migrations():
-        if version <= current:
+        if version in applied:
             continue
         con.execute("begin transaction")
         try:
@@ -57,8 +59,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         except Exception:
             con.execute("rollback")
             raise
-        current = version
-    return current
+        applied.add(version)
+    return max(applied, default=0)
 
 
 def install_staging_models(con: duckdb.DuckDBPyConnection) -> None:
