@@ -34,7 +34,7 @@ from sinkview.scorecard import (
     year_ago_period,
 )
 
-TOPIC_PAGES = {topic: f"pages/{topic}.py" for topic in ("rotation", "referral", "village", "talent")}
+TOPIC_PAGES = {topic: f"pages/{topic}.py" for topic in ("rotation", "referral", "village", "talent", "party")}
 GAP_COLUMNS = ("inst_name", "township", "community", "last_visit")
 
 ctx = ui.page_context()

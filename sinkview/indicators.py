@@ -32,7 +32,7 @@ ZERO_TARGET_TOLERANCE = 1
 @dataclass(frozen=True)
 class Indicator:
     id: str
-    topic: str      # rotation | referral | village | talent | volume
+    topic: str      # rotation | referral | village | talent | volume | party
     name_zh: str
     name_en: str
     unit: str       # days (person-days) | calendar_days | count | persons | ratio | times | per_10k | per_1000
@@ -80,6 +80,18 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("volume.tcm_visit_share", "volume", "县域内中医诊疗量占比", "TCM share of in-county visits", "ratio", "higher", "ratio"),
     Indicator("volume.in_county_fund_share", "volume", "医保基金县域内支出占比", "In-county share of insurance fund", "ratio", "higher", "ratio"),
     Indicator("volume.grassroots_fund_share", "volume", "县域内基层医保基金支出占比", "Grassroots share of in-county insurance fund", "ratio", "higher", "ratio"),
+    Indicator("party.organisations", "party", "党组织数", "Party organisations", "count", "neutral", "count"),
+    Indicator("party.members", "party", "党员人数", "Party members", "persons", "neutral", "count"),
+    Indicator("party.institution_coverage", "party", "成员单位党组织覆盖率", "Member institutions with a party organisation", "ratio", "higher", "ratio"),
+    Indicator("party.clinic_coverage", "party", "村卫生室党组织覆盖率", "Village clinics with a party organisation", "ratio", "higher", "ratio"),
+    Indicator("party.meeting_regularity", "party", "“三会一课”月度开展率", "Branch-months with 三会一课 held", "ratio", "higher", "ratio"),
+    Indicator("party.member_turnout", "party", "党员大会与党课参会率", "Turnout at member meetings and party lectures", "ratio", "higher", "ratio"),
+    Indicator("party.theme_days", "party", "主题党日次数", "Party theme days", "count", "higher", "count"),
+    Indicator("party.free_clinics", "party", "党员义诊与志愿服务次数", "Party free clinics and volunteer services", "count", "higher", "count"),
+    Indicator("party.residents_served", "party", "义诊服务群众人次", "Residents served by theme days and free clinics", "count", "higher", "count"),
+    Indicator("party.grassroots_service_share", "party", "基层开展占比", "Share of party service held at the grassroots", "ratio", "higher", "ratio"),
+    Indicator("party.fusion_projects", "party", "党建业务融合项目数", "Party–business fusion projects", "count", "higher", "count"),
+    Indicator("party.expert_days_share", "party", "党员专家下沉人日占比", "Party-member share of expert-days", "ratio", "higher", "ratio"),
 )
 
 _BY_ID = {item.id: item for item in INDICATORS}
@@ -90,7 +102,7 @@ def indicator(indicator_id: str) -> Indicator:
     return _BY_ID[indicator_id]
 
 
-TOPICS = ("rotation", "referral", "village", "talent", "volume")
+TOPICS = ("rotation", "referral", "village", "talent", "volume", "party")
 
 
 @functools.cache

@@ -18,7 +18,7 @@ from sinkview import periods
 from sinkview.i18n import format_number, t
 from sinkview.indicators import INDICATORS, Target, indicator, status
 
-TOPICS = ("rotation", "referral", "village", "talent", "volume")
+TOPICS = ("rotation", "referral", "village", "talent", "volume", "party")
 TREND_QUARTERS = 8
 # A change is "large" when it exceeds the "near" tolerance of targets.md: 5 percentage points
 # for a ratio, 10 % of the earlier value otherwise.

@@ -78,7 +78,7 @@ def dump(db: Path) -> dict[str, list[tuple]]:
 
 def spec_indicator_ids() -> list[str]:
     """Every indicator id defined in metrics.md (first cell of each table row)."""
-    return re.findall(r"^\| ((?:rotation|referral|village|talent|volume)\.[a-z0-9_]+) \|",
+    return re.findall(r"^\| ((?:rotation|referral|village|talent|volume|party)\.[a-z0-9_]+) \|",
                       METRICS_SPEC.read_text(encoding="utf-8"), flags=re.M)
 
 
@@ -318,6 +318,13 @@ EXPECTED_Q3 = {
     # all: + 600000 + 300000 + 50000 = 2790000; rank <= 2: 100000 + 20000 + 80000 + 40000 = 240000
     "volume.in_county_fund_share": 1840000 / 2790000,
     "volume.grassroots_fund_share": 240000 / 1840000,
+    # party: this county loads no party ledgers (tests/test_party_indicators.py works them out);
+    # the eight member institutions are all uncovered, stints of party members R1 10 + R3 1 + R6 62
+    **{"party.organisations": 0, "party.members": 0, "party.institution_coverage": 0.0,
+       "party.clinic_coverage": 0.0, "party.meeting_regularity": None, "party.member_turnout": None,
+       "party.theme_days": 0, "party.free_clinics": 0, "party.residents_served": 0,
+       "party.grassroots_service_share": None, "party.fusion_projects": 0,
+       "party.expert_days_share": 73 / 254},
 }
 
 # Q3 2025, community 甲 (C1 T1 T2 V1 V2; U1 rows whose community column is 甲).
@@ -366,12 +373,19 @@ EXPECTED_Q3_JIA = {
     "volume.tcm_visit_share": 620 / 5200,              # 200 + 300 + 50 + 70
     "volume.in_county_fund_share": 1060000 / 1660000,  # 100000 + 900000 + 20000 + 40000 / + 600000
     "volume.grassroots_fund_share": 160000 / 1060000,  # 100000 + 20000 + 40000
+    **{"party.organisations": 0, "party.members": 0, "party.institution_coverage": 0.0,
+       "party.clinic_coverage": 0.0, "party.meeting_regularity": None, "party.member_turnout": None,
+       "party.theme_days": 0, "party.free_clinics": 0, "party.residents_served": 0,
+       "party.grassroots_service_share": None, "party.fusion_projects": 0,
+       "party.expert_days_share": 11 / 181},  # R1 10 + R3 1
 }
 
 COUNTS = {"rotation.expert_days", "rotation.visits", "rotation.experts", "rotation.patients_served",
           "rotation.resident_experts", "referral.up", "referral.down", "referral.lateral", "referral.patients",
           "village.villages", "village.blank_villages", "village.population", "talent.dispatched_down",
-          "talent.trained_up", "talent.grassroots_inflow", "talent.grassroots_outflow", "talent.net_grassroots"}
+          "talent.trained_up", "talent.grassroots_inflow", "talent.grassroots_outflow", "talent.net_grassroots",
+          "party.organisations", "party.members", "party.theme_days", "party.free_clinics",
+          "party.residents_served", "party.fusion_projects"}
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -467,7 +481,9 @@ def test_metrics_match_hand_computed_values(county, community, expected):
     mismatches = {}
     for key, want in expected.items():
         got = values[key]
-        if key in COUNTS:
+        if want is None:
+            ok = got is None
+        elif key in COUNTS:
             ok = got == want and isinstance(got, int)
         else:
             ok = got is not None and got == pytest.approx(want, rel=1e-12, abs=1e-12)
