@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from sinkview import sample_loader
 from sinkview.i18n import t
 from sinkview.ingest import import_file
+from sinkview.scorecard import TOPICS
 from sinkview.store import Store
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -115,7 +116,7 @@ def test_switching_the_language_changes_the_labels(app):
 
 def test_league_table_only_without_a_community(app):
     assert t("overview.league.heading", "zh") in subheaders(app)
-    assert len(app.tabs) == 5
+    assert len(app.tabs) == len(TOPICS)  # one tab per topic, 党建引领 included
     app.selectbox(key="sv_community").set_value("甲医共体").run()
     assert not app.exception
     assert t("overview.league.heading", "zh") not in subheaders(app)
