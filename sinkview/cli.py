@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--db", type=Path, help="DuckDB file (default: $SINKVIEW_DB or data/sinkview.duckdb)")
     load.add_argument("--dataset", choices=sorted(DATASETS), help="skip recognition from the header")
     load.add_argument("--valid-rows-only", action="store_true", help="import the valid rows of files with errors")
+    load.add_argument("--mapping", help="a column mapping saved on the data page (its name)")
     load.add_argument("files", nargs="+", type=Path)
 
     metrics = commands.add_parser("metrics", help="print every indicator for a period")
@@ -88,12 +89,22 @@ def _open_store(db: Path | None):
         raise UserError(f"cannot open the database {db}: {problem}") from None
 
 
-def cmd_load(args, out=sys.stdout) -> int:
+def cmd_load(args, out=None) -> int:
+    from sinkview import mappings
     from sinkview.ingest import commit_validation, validate_upload
+    from sinkview.messages import notice_text, reason_text
+
+    out = out or sys.stdout  # looked up now, so a captured stdout is honoured
 
     store = _open_store(args.db)
     cursor = store.cursor()
     status = EXIT_OK
+    mapping = None
+    if args.mapping:
+        mapping = mappings.find(cursor, args.mapping)
+        if mapping is None:
+            store.close()
+            raise UserError(t("mapping_unknown", args.lang, mapping=args.mapping))
     for path in args.files:
         try:
             raw = path.read_bytes()
@@ -101,22 +112,29 @@ def cmd_load(args, out=sys.stdout) -> int:
             print(f"{path}: {problem.strerror or problem}", file=out)
             status = EXIT_DATA_ERRORS
             continue
-        validation = validate_upload(cursor, raw, path.name, args.dataset)
+        validation = validate_upload(cursor, raw, path.name, args.dataset, mapping=mapping)
         if validation.file_error:
-            print(f"{path}:0:: {t(validation.file_error.code, args.lang, **validation.file_error.params)}", file=out)
+            error = validation.file_error
+            text = notice_text(error.code, error.params, args.lang, validation.dataset, with_codes=True)
+            print(f"{path}:0:: {text}", file=out)
             status = EXIT_DATA_ERRORS
             continue
+        if validation.mapping_name:
+            print(f"{path}: {t('cli.mapping_used', args.lang, mapping=validation.mapping_name)}", file=out)
         for row in validation.errors.itertuples():
-            reason = t(f"reason.{row.reason}", args.lang, detail=row.detail)
+            reason = reason_text(validation.dataset, row.reason, row.detail, row.value, args.lang)
             print(f"{path}:{row.row}:{row.column}: {reason}", file=out)
-        written = 0
+        result = None
         if validation.ok or (args.valid_rows_only and validation.rows_valid):
-            written = commit_validation(cursor, validation, valid_rows_only=args.valid_rows_only).rows_imported
+            result = commit_validation(cursor, validation, valid_rows_only=args.valid_rows_only)
         elif not validation.ok:
             status = EXIT_DATA_ERRORS
-        print(f"{path}: {validation.dataset.name} imported={written} rejected={validation.rows_rejected}", file=out)
+        counts = (f" new={result.rows_new} replaced={result.rows_replaced} unchanged={result.rows_unchanged}"
+                  if result else "")
+        print(f"{path}: {validation.dataset.name} imported={result.rows_imported if result else 0} "
+              f"rejected={validation.rows_rejected}{counts}", file=out)
         for notice in validation.warnings:
-            print(f"{path}: warning: {t(notice.code, args.lang, **notice.params)}", file=out)
+            print(f"{path}: warning: {notice_text(notice.code, notice.params, args.lang, validation.dataset)}", file=out)
     store.close()
     return status
 

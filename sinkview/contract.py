@@ -44,11 +44,11 @@ DOMAINS: dict[str, dict[str, tuple[str, ...]]] = {
     # ranks, so a re-upload of our own export must read it back.
     "direction": {"up": ("上转",), "down": ("下转",), "lateral": ("平级", "平转")},
     "status": {
-        "completed": ("已完成", "已到达", "已就诊"),
-        "accepted": ("已接收",),
-        "pending": ("待接收", "申请中"),
-        "rejected": ("已拒绝", "拒收"),
-        "cancelled": ("已取消", "撤销"),
+        "completed": ("已完成", "已到达", "已就诊", "转诊完成", "接诊完成"),
+        "accepted": ("已接收", "已接诊"),
+        "pending": ("待接收", "申请中", "待处理", "待接诊", "待审核"),
+        "rejected": ("已拒绝", "拒收", "已退回", "退回"),
+        "cancelled": ("已取消", "撤销", "已撤回", "已关闭"),
     },
     "movement_type": {
         "dispatch_down": ("下沉派驻", "下派", "派驻"),
@@ -65,6 +65,26 @@ DOMAINS: dict[str, dict[str, tuple[str, ...]]] = {
         "college": ("大专",),
         "secondary": ("中专", "高中", "初中及以下"),
     },
+    "org_level": {
+        "committee": ("党委", "总院党委", "医共体党委"),
+        "general_branch": ("党总支",),
+        "branch": ("党支部",),
+        "joint_branch": ("联合党支部",),
+        "group": ("党小组",),
+    },
+    "party_activity": {
+        "member_meeting": ("支部党员大会", "党员大会"),
+        "committee_meeting": ("支委会", "支部委员会会议"),
+        "group_meeting": ("党小组会",),
+        "party_lecture": ("党课", "专题党课"),
+        "theme_day": ("主题党日",),
+        "free_clinic": ("义诊", "健康义诊", "党员志愿服务", "志愿服务"),
+        "fusion_project": ("党建业务融合项目", "融合项目"),
+        "joint_building": ("联建共建", "党建联盟活动"),
+        "study": ("理论学习", "集中学习"),
+        "review": ("组织生活会", "民主评议党员"),
+        "other": ("其他",),
+    },
     "boolean": {
         "true": ("是", "有", "y", "yes", "true", "1"),
         "false": ("否", "无", "n", "no", "false", "0"),
@@ -79,7 +99,15 @@ TOTAL_ROW_LABELS = ("合计", "总计", "小计")
 # ---------------------------------------------------------------------------------------------
 
 # Column types. Each has one parser in the importer (sinkview/sql/normalise_macros.sql).
-TYPES = ("id", "text", "decimal", "count", "date", "boolean", "enum", "period", "month")
+# "institution" is a reference by code, name or alias (stored as the code); "institution_list"
+# is several such references in one cell (INSTITUTION_LIST_SEPARATORS).
+TYPES = ("id", "text", "decimal", "count", "date", "boolean", "enum", "period", "month",
+         "institution", "institution_list")
+INSTITUTION_TYPES = ("institution", "institution_list")
+
+# Between the items of an institution list, and between the aliases of one institution.
+INSTITUTION_LIST_SEPARATORS = "[;；、,，/]"
+ALIAS_SEPARATORS = "[;；、,，]"
 
 
 @dataclass(frozen=True)
@@ -103,10 +131,13 @@ class Column:
 class Rule:
     """A check beyond one cell's type. ``kind`` names it; the importer turns each kind into SQL.
 
-    kinds: unique_in_file, known_inst (column, tier or None), not_before (column, other),
+    kinds: unique_in_file, known_inst (column, tier or None; a code for an ``id`` column, a
+    code, name or alias for an ``institution`` column), not_before (column, other),
     not_more_than (column, other), range (column, low, high), required_unless (column,
     other, value), warn_more_than (column, other), warn_not_downward, warn_direction,
-    warn_icd10_shape, key_hash (column: filled with a hash of the row when empty).
+    warn_icd10_shape, key_hash (column: filled with a hash of the row's other values when
+    empty, or of the columns named in ``value``), no_parent_cycle (column, other: the parent
+    reference of the key column).
     """
 
     kind: str
@@ -127,6 +158,8 @@ class Dataset:
     columns: tuple[Column, ...]
     rules: tuple[Rule, ...] = ()
     identity_aliases: tuple[str, ...] = ()   # columns dropped unread (Privacy)
+    # Where a file without a patient_key column takes it from, in order: (kind, headers).
+    patient_key_sources: tuple[tuple[str, tuple[str, ...]], ...] = ()
     pseudonymised: tuple[str, ...] = ()      # columns whose identity-shaped values are HMAC-ed
     description_zh: str = ""
     description_en: str = ""
@@ -159,6 +192,7 @@ INSTITUTIONS = Dataset(
         Column("longitude", ("经度",), "decimal", help_zh="73 至 136", help_en="73 to 136"),
         Column("population", ("服务人口",), "count"),
         Column("beds", ("床位数", "编制床位"), "count"),
+        Column("aliases", ("机构别名", "别名"), "text", help_zh="其他系统中的名称，用 ；、, 分隔，仅用于识别引用", help_en="other names used by other systems, separated by ; 、 or ,; only used to recognise references"),
     ),
     rules=(
         Rule("unique_in_file"),
@@ -176,8 +210,8 @@ EXPERT_ROTATIONS = Dataset(
         Column("record_id", ("记录编号",), "id", help_zh="为空时以整行内容生成", help_en="when empty, a hash of the row"),
         Column("expert_id", ("专家工号", "工号"), "id", required=True),
         Column("expert_name", ("专家姓名", "姓名"), "text"),
-        Column("home_inst_id", ("派出机构编码",), "id", required=True, help_zh="须为已有机构", help_en="a known institution"),
-        Column("host_inst_id", ("接收机构编码", "帮扶机构编码"), "id", required=True, help_zh="须为已有机构", help_en="a known institution"),
+        Column("home_inst_id", ("派出机构编码", "派出机构", "派出单位", "派出医院"), "institution", required=True, help_zh="须为已有机构（编码或名称）", help_en="a known institution (code or name)"),
+        Column("host_inst_id", ("接收机构编码", "帮扶机构编码", "接收机构", "受援单位", "受援机构", "帮扶单位"), "institution", required=True, help_zh="须为已有机构（编码或名称）", help_en="a known institution (code or name)"),
         Column("specialty", ("专科", "科室"), "text", required=True),
         Column("title_level", ("职称", "职称级别"), "enum", domain="title_level"),
         Column("start_date", ("开始日期", "下沉日期"), "date", required=True),
@@ -203,19 +237,20 @@ REFERRALS = Dataset(
     description_zh="双向转诊台账，每张转诊单一行。患者身份证号、手机号会被不可逆地替换。",
     description_en="One row per referral. Identity and mobile numbers are irreversibly pseudonymised.",
     columns=(
-        Column("referral_id", ("转诊单号", "转诊编号"), "id", required=True, help_zh="文件内唯一", help_en="unique in the file"),
-        Column("patient_key", ("患者标识", "患者编号"), "id", required=True, help_zh="假名化标识；身份证号/手机号将被替换", help_en="pseudonymous; identity or mobile numbers are replaced"),
-        Column("referral_date", ("转诊日期",), "date", required=True),
-        Column("from_inst_id", ("转出机构编码",), "id", required=True, help_zh="须为已有机构", help_en="a known institution"),
-        Column("to_inst_id", ("转入机构编码",), "id", required=True, help_zh="须为已有机构", help_en="a known institution"),
-        Column("direction", ("转诊方向",), "enum", domain="direction", help_zh="由机构层级推导；不一致时提示", help_en="derived from tier ranks; a disagreeing value is a warning"),
+        Column("referral_id", ("转诊单号", "转诊编号", "转诊申请单号"), "id", help_zh="文件内唯一；为空时由患者、转诊日期、转出和转入机构生成，同一转诊的新状态替换旧行", help_en="unique in the file; when empty, derived from patient, date and both institutions, so a new status replaces the old row"),
+        Column("patient_key", ("患者标识", "患者编号", "患者ID"), "id", required=True, help_zh="假名化标识；身份证号/手机号将被替换；无此列时由身份证号、手机号或门诊/住院号生成", help_en="pseudonymous; identity or mobile numbers are replaced; without this column it is derived from the ID, phone or outpatient/inpatient number"),
+        Column("referral_date", ("转诊日期", "申请转诊日期", "申请日期", "转诊申请日期"), "date", required=True),
+        Column("from_inst_id", ("转出机构编码", "转出机构", "转出医院", "转出单位"), "institution", required=True, help_zh="须为已有机构（编码或名称）", help_en="a known institution (code or name)"),
+        Column("to_inst_id", ("转入机构编码", "转入机构", "转入医院", "转入单位"), "institution", required=True, help_zh="须为已有机构（编码或名称）", help_en="a known institution (code or name)"),
+        Column("direction", ("转诊方向", "转诊类型"), "enum", domain="direction", help_zh="由机构层级推导；不一致时提示", help_en="derived from tier ranks; a disagreeing value is a warning"),
         Column("icd10", ("诊断编码", "ICD10", "ICD-10"), "text", upper=True, help_zh="如 I10、E11.9", help_en="e.g. I10, E11.9"),
         Column("diagnosis", ("诊断名称", "诊断"), "text"),
         Column("status", ("转诊状态", "状态"), "enum", domain="status", default="completed", help_zh="为空时视为已完成", help_en="defaults to completed"),
         Column("reason", ("转诊原因",), "text"),
-        Column("accepted_date", ("接收日期", "到达日期", "就诊日期"), "date", help_zh="不得早于转诊日期", help_en="not before referral_date"),
+        Column("accepted_date", ("接收日期", "到达日期", "就诊日期", "接诊日期", "接诊时间"), "date", help_zh="不得早于转诊日期", help_en="not before referral_date"),
     ),
     rules=(
+        Rule("key_hash", "referral_id", value=("patient_key", "referral_date", "from_inst_id", "to_inst_id")),
         Rule("unique_in_file"),
         Rule("known_inst", "from_inst_id"),
         Rule("known_inst", "to_inst_id"),
@@ -224,7 +259,13 @@ REFERRALS = Dataset(
         Rule("warn_icd10_shape", "icd10"),
     ),
     identity_aliases=("患者姓名", "姓名", "身份证号", "身份证号码", "身份证", "证件号码", "证件号",
-                      "手机号", "手机号码", "联系电话", "电话", "住址", "家庭住址", "联系地址", "地址"),
+                      "手机号", "手机号码", "联系电话", "电话", "住址", "家庭住址", "联系地址", "地址",
+                      "门诊号", "住院号", "门诊/住院号", "门诊住院号"),
+    patient_key_sources=(
+        ("id_card", ("身份证号", "身份证号码", "身份证", "证件号码", "证件号")),
+        ("mobile", ("手机号", "手机号码", "联系电话", "电话")),
+        ("record_no", ("门诊/住院号", "门诊号", "住院号", "门诊住院号")),
+    ),
     pseudonymised=("patient_key",),
 )
 
@@ -238,8 +279,8 @@ VILLAGE_COVERAGE = Dataset(
         Column("village_code", ("行政村代码", "村代码", "区划代码"), "id", required=True, help_zh="按文本保留前导零", help_en="kept as text, leading zeros kept"),
         Column("village_name", ("行政村", "村名", "行政村名称"), "text", required=True),
         Column("township", ("乡镇", "所属乡镇"), "text", required=True),
-        Column("township_center_id", ("所属卫生院编码", "卫生院编码"), "id", required=True, help_zh="须为已有乡镇卫生院", help_en="a known township health centre"),
-        Column("clinic_id", ("村卫生室编码",), "id", help_zh="为空表示无村卫生室", help_en="empty: the village has no clinic"),
+        Column("township_center_id", ("所属卫生院编码", "卫生院编码", "所属卫生院"), "institution", required=True, help_zh="须为已有乡镇卫生院（编码或名称）", help_en="a known township health centre (code or name)"),
+        Column("clinic_id", ("村卫生室编码", "村卫生室"), "institution", help_zh="为空表示无村卫生室；否则为已有村卫生室（编码或名称）", help_en="empty: the village has no clinic; else a known village clinic (code or name)"),
         Column("population", ("常住人口", "人口数"), "count", required=True),
         Column("village_doctors", ("村医人数", "乡村医生数"), "count", default=0),
         Column("licensed_doctors", ("执业(助理)医师数", "执业医师数"), "count", default=0, help_zh="不超过村医人数", help_en="not more than village_doctors"),
@@ -272,8 +313,8 @@ STAFF_MOVEMENTS = Dataset(
         Column("staff_id", ("工号", "人员编号"), "id", required=True),
         Column("staff_name", ("姓名",), "text"),
         Column("movement_type", ("流动类型", "变动类型"), "enum", required=True, domain="movement_type"),
-        Column("from_inst_id", ("原机构编码", "调出机构编码"), "id", help_zh="招聘可为空（来自外部）", help_en="may be empty for recruit (from outside)"),
-        Column("to_inst_id", ("目标机构编码", "调入机构编码"), "id", help_zh="离职可为空", help_en="may be empty for departure"),
+        Column("from_inst_id", ("原机构编码", "调出机构编码", "原单位", "调出单位"), "institution", help_zh="已有机构（编码或名称）；招聘可为空（来自外部）", help_en="a known institution (code or name); may be empty for recruit (from outside)"),
+        Column("to_inst_id", ("目标机构编码", "调入机构编码", "现单位", "调入单位"), "institution", help_zh="已有机构（编码或名称）；离职可为空", help_en="a known institution (code or name); may be empty for departure"),
         Column("start_date", ("开始日期", "变动日期"), "date", required=True),
         Column("end_date", ("结束日期",), "date", help_zh="临时性流动的结束日期", help_en="for temporary moves"),
         Column("title_level", ("职称", "职称级别"), "enum", domain="title_level"),
@@ -299,7 +340,7 @@ SERVICE_VOLUME = Dataset(
     description_en="Monthly totals per institution; upper-hospital rows name the patients' community.",
     columns=(
         Column("period", ("统计期", "月份", "统计月份"), "month", required=True, help_zh="如 2025-09、2025年9月、202509", help_en="e.g. 2025-09, 2025年9月, 202509"),
-        Column("inst_id", ("机构编码",), "id", required=True, help_zh="须为已有机构", help_en="a known institution"),
+        Column("inst_id", ("机构编码", "机构名称", "单位名称"), "institution", required=True, help_zh="须为已有机构（编码或名称）", help_en="a known institution (code or name)"),
         Column("outpatient_visits", ("门急诊人次", "诊疗人次"), "count", required=True),
         Column("admissions", ("出院人次", "住院人次"), "count"),
         Column("tcm_visits", ("中医诊疗人次",), "count", help_zh="不超过门急诊人次", help_en="not more than outpatient_visits"),

@@ -19,6 +19,7 @@ from functools import cache
 import pandas as pd
 import streamlit as st
 
+from sinkview import messages
 from sinkview.contract import DATASETS, STORED_AS, Dataset
 from sinkview.i18n import column_label, dataset_label, enum_label, t
 from sinkview.ingest import (ImportRefused, ImportResult, Notice, Validation, commit_validation,
@@ -156,11 +157,8 @@ def _data_changed() -> None:
 # --------------------------------------------------------------------------- what is shown
 
 def notice_text(ctx: PageContext, notice: Notice, dataset: Dataset | None = None) -> str:
-    """A file-level message; missing columns named as the template heads them."""
-    params = dict(notice.params)
-    if notice.code == "file_missing_columns" and dataset is not None:
-        params["columns"] = [column_label(dataset.name, name, ctx.lang) for name in params["columns"]]
-    return ctx.t(notice.code, **params)
+    """A file-level message; datasets and missing columns named as the user knows them."""
+    return messages.notice_text(notice.code, notice.params, ctx.lang, dataset)
 
 
 def markdown_text(text: str) -> str:
@@ -187,26 +185,16 @@ def error_frame(validation: Validation, lang: str) -> pd.DataFrame:
     errors = validation.errors
 
     @cache
-    def reason(code: str, detail: str | None) -> str:
-        return t(f"reason.{code}", lang, detail=_detail_text(validation.dataset, code, detail, lang))
+    def reason(code: str, detail: str | None, value: str | None) -> str:
+        return messages.reason_text(validation.dataset, code, detail, value, lang)
 
     return pd.DataFrame({
         _row_label(lang): errors["row"].astype("int64"),
         t("data.col.column", lang): errors["column"],
         t("data.col.value", lang): errors["value"].fillna(""),
-        t("data.col.reason", lang): [reason(c, None if pd.isna(d) else d)
-                                     for c, d in zip(errors["reason"], errors["detail"])],
+        t("data.col.reason", lang): [reason(c, None if pd.isna(d) else d, None if pd.isna(v) else v)
+                                     for c, d, v in zip(errors["reason"], errors["detail"], errors["value"])],
     })
-
-
-def _detail_text(dataset: Dataset, code: str, detail: str | None, lang: str) -> str | None:
-    """An error's detail in words: enumeration codes become labels."""
-    if code == "wrong_tier":
-        return enum_label("tier", detail, lang)
-    if code == "required_unless":
-        rule = next(r for r in dataset.rules if r.kind == "required_unless" and r.value == detail)
-        return enum_label(dataset.column(rule.other).domain, detail, lang)
-    return detail
 
 
 def _row_label(lang: str) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -18,9 +20,10 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from rapidfuzz import fuzz, process, utils
 
-from sinkview.contract import DOMAINS, STORED_AS, Column, Dataset
-from sinkview.reader import OVERFLOW, ROW_NUMBER, RawTable, UnreadableFile, read_upload
+from sinkview.contract import ALIAS_SEPARATORS, DATASETS, DOMAINS, STORED_AS, Column, Dataset
+from sinkview.reader import OVERFLOW, ROW_NUMBER, ColumnMapping, RawTable, UnreadableFile, read_upload
 from sinkview.secrets import hmac_pads, secret
 
 EARLIEST_DATE = dt.date(1950, 1, 1)   # plausibility bounds: 1900-01-00 Excel zero dates are errors
@@ -53,6 +56,7 @@ class Validation:
     warnings: list[Notice] = field(default_factory=list)
     staged: pa.Table | None = None           # normalised, pseudonymised rows with _valid
     encoding: str = ""
+    mapping_name: str | None = None          # the saved column mapping that was applied
 
     @property
     def ok(self) -> bool:
@@ -71,11 +75,16 @@ class Validation:
 
 @dataclass
 class ImportResult:
+    """What an import did: every valid row is new, replaced a stored row or was already stored."""
+
     import_id: int
     dataset: str
     rows_imported: int
-    rows_changed: int
+    rows_changed: int       # new + replaced
     rows_rejected: int
+    rows_new: int = 0
+    rows_replaced: int = 0
+    rows_unchanged: int = 0
 
 
 class ImportRefused(Exception):
@@ -112,13 +121,18 @@ _TYPE_ERROR = {"decimal": "bad_decimal", "count": "bad_count", "date": "bad_date
 _DATE_TYPES = {"date", "period", "month"}
 
 
-def _parse_expression(dataset: Dataset, column: Column) -> str:
-    """The typed value of a column from its cleaned text ``c.<column>``."""
+def _parse_expression(dataset: Dataset, column: Column, derived_key: bool = False) -> str:
+    """The typed value of a column from its cleaned text ``c.<column>``.
+
+    ``derived_key``: the column holds an identity column's cells (a file without patient_key),
+    so every value is hashed, whatever its shape."""
+    if derived_key:
+        return (f"'h:' || left(sv_hmac(sv_identity_norm(c.{_q(column.name)}), $hmac_inner, $hmac_outer), 32)")
     if column.type in ("enum", "boolean"):
         expr = f"{_q('l__' + column.name)}.code"
         if column.type == "boolean":
             expr = f"({expr} = 'true')"
-    elif column.type in ("text", "id"):
+    elif column.type in ("text", "id", "institution"):
         expr = f"c.{_q(column.name)}"
     else:
         expr = f"{_TYPE_PARSER[column.type]}(c.{_q(column.name)})"
@@ -145,25 +159,76 @@ def _known_inst_rules(dataset: Dataset):
     return [r for r in dataset.rules if r.kind == "known_inst"]
 
 
-def validation_sql(dataset: Dataset, present: set[str]) -> str:
-    """The one query that normalises and checks an upload (table ``upload_raw``) in SQL."""
+def _institution_columns(dataset: Dataset) -> list[str]:
+    return [c.name for c in dataset.columns if c.type == "institution"]
+
+
+def _reference_ctes(dataset: Dataset) -> str:
+    """Institution references (code, name or alias) resolved once per distinct value.
+
+    A code matches as written; a name or alias after folding (``sv_name_key``). A code wins
+    over a name; a name shared by several institutions stays unresolved (ambiguous)."""
+    columns = _institution_columns(dataset)
+    if not columns:
+        return ""
+    values = ", ".join(f"p.{_q(name)}" for name in columns)
+    return f"""
+ref_values as (
+    select distinct v from (select unnest([{values}]) as v from parsed p) where v is not null
+),
+ref_matches as (
+    select v.v, i.inst_id as code_id, null::varchar as name_id
+    from ref_values v join institutions i on i.inst_id = v.v
+    union all
+    select v.v, null::varchar, r.inst_id
+    from ref_values v join sv_inst_names r on r.name_key = sv_name_key(v.v)
+),
+ref_resolved as (
+    select v.v, max(m.code_id) as code_id,
+        list(distinct m.name_id order by m.name_id) filter (where m.name_id is not null) as name_ids
+    from ref_values v left join ref_matches m on m.v = v.v
+    group by v.v
+),
+refs as (
+    select v,
+        coalesce(code_id, case when len(name_ids) = 1 then name_ids[1] end) as inst_id,
+        code_id is null and coalesce(len(name_ids), 0) > 1 as ambiguous,
+        name_ids
+    from ref_resolved
+),"""
+
+
+def validation_sql(dataset: Dataset, present: set[str], derived: frozenset[str] = frozenset()) -> str:
+    """The one query that normalises and checks an upload (table ``upload_raw``) in SQL.
+
+    ``derived``: columns filled from an identity column (hashed whatever their shape)."""
     columns = dataset.columns
     parsed = [f"c.{_q(ROW_NUMBER)}", f"c.{_q(OVERFLOW)}"]
     for c in columns:
         parsed.append(f"c.{_q(c.name)} as {_q('raw__' + c.name)}")
-        parsed.append(f"{_parse_expression(dataset, c)} as {_q(c.name)}")
+        parsed.append(f"{_parse_expression(dataset, c, c.name in derived)} as {_q(c.name)}")
 
     # Known institutions: the store's, and for the institutions file its own rows too.
     known = "select inst_id, tier from institutions"
     if dataset.name == "institutions":
         known = ("select inst_id, max(tier) as tier from (select inst_id, tier from institutions "
                  "union all select inst_id, tier from parsed where inst_id is not null) group by inst_id")
-    inst_joins, inst_cols = [], []
+    inst_joins, inst_cols, resolved_refs = [], [], []
+    references = set(_institution_columns(dataset))
     for rule in _known_inst_rules(dataset):
         alias = _q("k__" + rule.column)
-        inst_joins.append(f"left join known_insts {alias} on {alias}.inst_id = p.{_q(rule.column)}")
+        target = f"p.{_q(rule.column)}"
+        if rule.column in references:
+            ref = _q("r__" + rule.column)
+            inst_joins.append(f"left join refs {ref} on {ref}.v = p.{_q(rule.column)}")
+            resolved_refs.append(f"{ref}.inst_id as {_q(rule.column)}")
+            inst_cols.append(f"coalesce({ref}.ambiguous, false) as {_q('ambiguous__' + rule.column)}")
+            inst_cols.append(f"array_to_string({ref}.name_ids, '、') as {_q('candidates__' + rule.column)}")
+            target = f"{ref}.inst_id"
+        inst_joins.append(f"left join known_insts {alias} on {alias}.inst_id = {target}")
         inst_cols.append(f"{alias}.inst_id is not null as {_q('known__' + rule.column)}")
         inst_cols.append(f"{alias}.tier as {_q('tier__' + rule.column)}")
+    star = f"p.* replace ({', '.join(resolved_refs)})" if resolved_refs else "p.*"
 
     # Derived values that replace parsed ones.
     replace = []
@@ -177,7 +242,8 @@ def validation_sql(dataset: Dataset, present: set[str]) -> str:
             replace.append(f"case when {_q('tier__' + rule.other)} = 'upper_hospital' "
                            f"then coalesce(p.{_q(rule.column)}, '') else '' end as {_q(rule.column)}")
         elif rule.kind == "key_hash":
-            others = ", ".join(f"coalesce(p.{_q(c.name)}::varchar, '')" for c in columns if c.name != rule.column)
+            named = rule.value or tuple(c.name for c in columns if c.name != rule.column)
+            others = ", ".join(f"coalesce(p.{_q(name)}::varchar, '')" for name in named)
             replace.append(f"coalesce(p.{_q(rule.column)}, 'h:' || left(md5(concat_ws('|', {others})), 16)) as {_q(rule.column)}")
     if dataset.name == "referrals":
         replace.append(
@@ -193,7 +259,7 @@ def validation_sql(dataset: Dataset, present: set[str]) -> str:
                       + ", ".join(f"p.{_q(name)} as {_q('parsed__' + name)}" for name in replaced)
                       if replace else "")
     key = ", ".join(_q(k if k != "snapshot_date" else "period") for k in dataset.key)
-    checks = _checks(dataset, set(replaced))
+    checks = _checks(dataset, set(replaced), derived)
     flags = _warning_flags(dataset)
     select_stored = ", ".join(f"{_q(c.name)} as {_q(stored_name(dataset, c.name))}" for c in columns)
     hash_input = ", ".join(f"{_q(stored_name(dataset, c.name))} := {_q(c.name)}" for c in columns)
@@ -209,9 +275,9 @@ parsed as (
     {_enum_joins(dataset)}
     where {' or '.join(f"c.{_q(n)} is not null" for n in present) or 'true'}
 ),
-known_insts as ({known}),
+known_insts as ({known}),{_reference_ctes(dataset)}
 joined as (
-    select p.*, {', '.join(inst_cols) or 'null as no_reference'}
+    select {star}, {', '.join(inst_cols) or 'null as no_reference'}
     from parsed p
     {' '.join(inst_joins)}
 ),
@@ -242,12 +308,14 @@ def _problem(column: str, condition: str, reason: str, detail: str = "null") -> 
             f"'reason': case when {condition} then {_lit(reason)} end, 'detail': {detail}::varchar}}")
 
 
-def _checks(dataset: Dataset, replaced: set[str]) -> list[str]:
+def _checks(dataset: Dataset, replaced: set[str], derived: frozenset[str] = frozenset()) -> list[str]:
     checks = [f"{{'column': '', 'value': null::varchar, 'reason': case when {_q(OVERFLOW)} then 'too_many_cells' end, 'detail': null::varchar}}"]
     for c in dataset.columns:
         raw = _q("raw__" + c.name)
         val = _q(("parsed__" if c.name in replaced else "") + c.name)
-        if c.required:
+        if c.required and c.name in derived:
+            checks.append(_problem(c.name, f"{raw} is null", "identity_missing"))
+        elif c.required:
             checks.append(_problem(c.name, f"{raw} is null", "required"))
         if c.type in _TYPE_ERROR:
             checks.append(_problem(c.name, f"{raw} is not null and {val} is null", _TYPE_ERROR[c.type]))
@@ -259,6 +327,14 @@ def _checks(dataset: Dataset, replaced: set[str]) -> list[str]:
         col = rule.column
         if rule.kind == "unique_in_file":
             checks.append(_problem(key, "key_count > 1 and _row > key_first_row", "duplicate_key", "key_first_row"))
+        elif rule.kind == "known_inst" and dataset.column(col).type == "institution":
+            raw = _q("raw__" + col)
+            ambiguous = _q("ambiguous__" + col)
+            checks.append(_problem(col, f"{raw} is not null and {_q(col)} is null and not {ambiguous}", "unknown_inst"))
+            checks.append(_problem(col, ambiguous, "ambiguous_inst", _q("candidates__" + col)))
+            if rule.tier:
+                checks.append(_problem(col, f"{_q('known__' + col)} and {_q('tier__' + col)} <> {_lit(rule.tier)}",
+                                       "wrong_tier", _lit(rule.tier)))
         elif rule.kind == "known_inst":
             checks.append(_problem(col, f"{_q(col)} is not null and not {_q('known__' + col)}", "unknown_inst"))
             if rule.tier:
@@ -277,7 +353,7 @@ def _checks(dataset: Dataset, replaced: set[str]) -> list[str]:
             span = f"{rule.low if rule.low is not None else ''}–{rule.high if rule.high is not None else ''}"
             checks.append(_problem(col, " or ".join(bounds), "out_of_range", _lit(span)))
         elif rule.kind == "required_unless":
-            checks.append(_problem(col, f"{_q(col)} is null and {_q(rule.other)} is distinct from {_lit(rule.value)}",
+            checks.append(_problem(col, f"{_q('raw__' + col)} is null and {_q(rule.other)} is distinct from {_lit(rule.value)}",
                                    "required_unless", _lit(rule.value)))
     return checks
 
@@ -309,15 +385,28 @@ def _prepare(cursor) -> None:
                for code, names in codes.items() for label in names]
     cursor.execute("create or replace temp table sv_labels (domain varchar, label varchar, code varchar)")
     cursor.executemany("insert into sv_labels values (?, ?, ?)", sorted(set(labels)))
+    # Every name and alias of the stored institutions, folded as references are compared.
+    cursor.execute("""create or replace temp table sv_inst_names as
+        with named as (
+            select inst_id, inst_name as name from institutions
+            union all
+            select inst_id, trim(unnest(string_split_regex(aliases, $separators))) from institutions
+            where aliases is not null
+        )
+        select distinct sv_name_key(name) as name_key, inst_id from named where sv_name_key(name) is not null""",
+                   {"separators": ALIAS_SEPARATORS})
 
 
 # --------------------------------------------------------------------------- validate
 
 def validate_upload(cursor, raw: bytes | Path, file_name: str, dataset_name: str | None = None,
-                    limit_bytes: int | None = None) -> Validation:
+                    limit_bytes: int | None = None, mapping: ColumnMapping | None = None,
+                    use_saved_mappings: bool = True) -> Validation:
     """Everything an import of this file would do, computed without writing anything.
 
-    ``raw`` is the file's bytes or its path; a path over ``limit_bytes`` is refused before it is read."""
+    ``raw`` is the file's bytes or its path; a path over ``limit_bytes`` is refused before it is
+    read. ``mapping`` names the file's columns explicitly; otherwise a saved mapping for the
+    same header row applies by itself (``use_saved_mappings``)."""
     if isinstance(raw, Path):
         size = raw.stat().st_size
         if limit_bytes is not None and size > limit_bytes:
@@ -328,13 +417,21 @@ def validate_upload(cursor, raw: bytes | Path, file_name: str, dataset_name: str
         return Validation(file_name=file_name, content_hash="", file_error=Notice(
             "file_too_large", {"size_mb": round(len(raw) / 2**20), "limit_mb": round(limit_bytes / 2**20)}))
     result = Validation(file_name=file_name, content_hash=hashlib.sha256(raw).hexdigest())
+    saved = saved_mappings(cursor) if use_saved_mappings and mapping is None else ()
     try:
-        table = read_upload(raw, dataset_name)
+        table = read_upload(raw, dataset_name, mapping, saved)
     except UnreadableFile as problem:
         result.file_error = Notice(problem.code, problem.params)
+        if problem.code == "file_resembles" and problem.params["missing"] == ["patient_key"]:
+            result.dataset = DATASETS[problem.params["dataset"]]
+            result.file_error = Notice("file_no_patient_identity", problem.params)
         return result
     result.dataset, result.encoding = table.dataset, table.encoding
+    result.mapping_name = table.mapping_name
     result.warnings.extend(_file_notices(table))
+    if table.missing_columns == ["patient_key"] and table.dataset.patient_key_sources:
+        result.file_error = Notice("file_no_patient_identity")
+        return result
     if table.missing_columns:
         result.file_error = Notice("file_missing_columns", {"columns": table.missing_columns})
         return result
@@ -354,6 +451,8 @@ def _file_notices(table: RawTable) -> list[Notice]:
         notices.append(Notice("warn_unknown_columns", {"columns": table.unknown_columns}))
     if table.identity_columns:
         notices.append(Notice("warn_identity_columns", {"columns": table.identity_columns}))
+    if table.patient_key_source:
+        notices.append(Notice("warn_patient_key_derived", {"column": table.patient_key_source}))
     if table.duplicate_columns:
         notices.append(Notice("warn_duplicate_columns", {"columns": table.duplicate_columns}))
     return notices
@@ -374,12 +473,68 @@ typed_cells as (
     )
     on columns(* exclude ({_q(ROW_NUMBER)})) into name column_name value typed
 )
-select $file as file, p.{_q(ROW_NUMBER)} as row, p.e.column, coalesce(nullif(trim(c.typed), ''), p.e.value) as value,
+select $file as file, p.{_q(ROW_NUMBER)} as row, p.e.column,
+    case when p.e.column in ({', '.join(_lit(n) for n in dataset.pseudonymised) or "''"}) then null
+         else coalesce(nullif(trim(c.typed), ''), p.e.value) end as value,
     p.e.reason, p.e.detail
 from problems p
 left join typed_cells c on c.{_q(ROW_NUMBER)} = p.{_q(ROW_NUMBER)} and c.column_name = p.e.column
 order by row
 """
+
+
+SUGGESTIONS = 3
+SUGGESTION_CUTOFF = 60   # rapidfuzz WRatio, 0-100: below this a name is not offered (shared
+SUGGESTION_MARGIN = 20   # suffixes such as 卫生院 alone score ~55), nor one this far below the best
+
+
+def suggest_institutions(cursor, dataset: Dataset, errors: pd.DataFrame) -> pd.DataFrame:
+    """Unknown institution references get up to three close known names (of the tier the
+    column asks for): ``unknown_inst_suggest`` with the names as detail. With no institution
+    stored at all the reason says to load the list first. One lookup per distinct value."""
+    unknown = errors["reason"] == "unknown_inst"
+    if not unknown.any():
+        return errors
+    institutions = cursor.execute("select inst_id, inst_name, tier, aliases from institutions").fetchall()
+    errors = errors.copy()
+    if not institutions:
+        errors.loc[unknown, "reason"] = "unknown_inst_no_list"
+        return errors
+    tiers = {r.column: r.tier for r in dataset.rules if r.kind == "known_inst"}
+    detail = {}
+    for column, value in set(zip(errors.loc[unknown, "column"], errors.loc[unknown, "value"])):
+        names = {}
+        for inst_id, inst_name, tier, aliases in institutions:
+            if tiers.get(column) in (None, tier):
+                for name in (inst_name, *_split_aliases(aliases)):
+                    names.setdefault(_fold(name), inst_name)
+        found = process.extract(_fold(value), list(names), scorer=fuzz.WRatio, processor=utils.default_process,
+                                limit=SUGGESTIONS * 3, score_cutoff=SUGGESTION_CUTOFF)
+        best = found[0][1] if found else 0
+        offered = list(dict.fromkeys(names[match] for match, score, _ in found
+                                     if score >= best - SUGGESTION_MARGIN))[:SUGGESTIONS]
+        if offered:
+            detail[(column, value)] = "、".join(offered)
+    keys = list(zip(errors["column"], errors["value"]))
+    suggested = [unknown.iloc[i] and keys[i] in detail for i in range(len(errors))]
+    errors.loc[suggested, "reason"] = "unknown_inst_suggest"
+    errors.loc[suggested, "detail"] = [detail[k] for k, s in zip(keys, suggested) if s]
+    return errors
+
+
+def _fold(name) -> str:
+    """A name as references compare it (sv_name_key in SQL): NFKC, no spaces, lower case."""
+    return "".join(unicodedata.normalize("NFKC", str(name or "")).split()).lower()
+
+
+def _split_aliases(aliases: str | None) -> list[str]:
+    return [a.strip() for a in re.split(ALIAS_SEPARATORS, aliases or "") if a.strip()]
+
+
+def saved_mappings(cursor) -> list[ColumnMapping]:
+    """Every saved column mapping (applied by itself to a file with the same header row)."""
+    rows = cursor.execute("select name, dataset, header, fields from column_mappings order by name").fetchall()
+    return [ColumnMapping(dataset, dict(fields), tuple(header), name) for name, dataset, header, fields in rows]
 
 
 def _stage(cursor, table: RawTable, result: Validation) -> None:
@@ -391,13 +546,15 @@ def _stage(cursor, table: RawTable, result: Validation) -> None:
             upload = upload.append_column(c.name, pa.nulls(upload.num_rows, pa.string()))
     _prepare(cursor)
     inner, outer = hmac_pads(secret("patient_hmac"))
+    derived = frozenset({"patient_key"} if table.patient_key_source else ())
     cursor.register("upload_raw", upload)
     try:
         params = {"hmac_inner": inner, "hmac_outer": outer} if dataset.pseudonymised else None
-        staged = cursor.sql(validation_sql(dataset, present), params=params).to_arrow_table()
+        staged = cursor.sql(validation_sql(dataset, present, derived), params=params).to_arrow_table()
         cursor.register("staged_upload", staged)
         errors = cursor.execute(_errors_sql(dataset), {"file": result.file_name}).df()
-        flag_names = [n for n in staged.column_names if n.startswith("warn_")]
+        flag_names = [n for n in staged.column_names if n.startswith("warn_")
+                      and not (derived and n == "warn_pseudonymised")]  # said by warn_patient_key_derived
         for flag in flag_names:
             count, rows = cursor.execute(
                 f"select count(*), (list({_q(ROW_NUMBER)} order by {_q(ROW_NUMBER)}))[1:5] "
@@ -407,6 +564,7 @@ def _stage(cursor, table: RawTable, result: Validation) -> None:
     finally:
         cursor.unregister("upload_raw")
         cursor.unregister("staged_upload")
+    errors = suggest_institutions(cursor, dataset, errors)
     # Name columns as the user's file does (header text), not by canonical names.
     errors["column"] = [table.headers.get(c, c) for c in errors["column"]]
     other = errors["reason"].isin(["before_other", "more_than_other"])
@@ -440,26 +598,32 @@ def commit_validation(cursor, validation: Validation, valid_rows_only: bool = Fa
         cursor.execute("begin transaction")
         import_id = cursor.execute("select nextval('import_id_seq')").fetchall()[0][0]
         params = {"id": import_id}
-        cursor.execute(f"""insert into {_q(dataset.name + '_replaced')}
-            select t.*, $id from {table} t join incoming_rows i on {on_key} where t.row_hash <> i.row_hash""", params)
+        replaced = cursor.execute(f"""insert into {_q(dataset.name + '_replaced')} by name
+            select t.*, $id as replaced_by from {table} t join incoming_rows i on {on_key}
+            where t.row_hash <> i.row_hash""", params).fetchall()[0][0]
         cursor.execute(f"""delete from {table} t using incoming_rows i
             where {on_key} and t.row_hash <> i.row_hash""")
         changed = cursor.execute(f"""insert into {table} ({cols}, import_id, row_hash)
             select {cols}, $id, row_hash from incoming_rows i
             where not exists (select 1 from {table} t where {on_key})""", params).fetchall()[0][0]
-        cursor.execute("""insert into imports values ($id, $dataset, $file, $hash, $rows, $changed,
-            $rejected, $warnings, $who, current_timestamp::timestamp, null)""", {
+        cursor.execute("""insert into imports (import_id, dataset, file_name, content_hash, rows_imported,
+                rows_changed, rows_rejected, warnings, imported_by, imported_at, undone_at, rows_new,
+                rows_replaced, rows_unchanged, mapping_name)
+            values ($id, $dataset, $file, $hash, $rows, $changed, $rejected, $warnings, $who,
+                current_timestamp::timestamp, null, $new, $replaced, $unchanged, $mapping)""", {
             **params, "dataset": dataset.name, "file": validation.file_name,
             "hash": validation.content_hash, "rows": incoming.num_rows, "changed": changed,
             "rejected": validation.rows_rejected, "warnings": len(validation.warnings),
-            "who": who or _current_user()})
+            "who": who or _current_user(), "new": changed - replaced, "replaced": replaced,
+            "unchanged": incoming.num_rows - changed, "mapping": validation.mapping_name})
         cursor.execute("commit")
     except Exception:
         cursor.execute("rollback")
         raise
     finally:
         cursor.unregister("incoming_rows")
-    return ImportResult(import_id, dataset.name, incoming.num_rows, changed, validation.rows_rejected)
+    return ImportResult(import_id, dataset.name, incoming.num_rows, changed, validation.rows_rejected,
+                        rows_new=changed - replaced, rows_replaced=replaced, rows_unchanged=incoming.num_rows - changed)
 
 
 def _current_user() -> str:
@@ -490,7 +654,7 @@ def undo_import(cursor, import_id: int) -> str:
     cursor.execute("begin transaction")
     try:
         cursor.execute(f"delete from {table} where import_id = $id", params)
-        cursor.execute(f"insert into {table} select * exclude (replaced_by) "
+        cursor.execute(f"insert into {table} by name select * exclude (replaced_by) "
                        f"from {_q(dataset_name + '_replaced')} where replaced_by = $id", params)
         cursor.execute(f"delete from {_q(dataset_name + '_replaced')} where replaced_by = $id", params)
         cursor.execute("update imports set undone_at = current_timestamp::timestamp where import_id = $id", params)
@@ -502,9 +666,10 @@ def undo_import(cursor, import_id: int) -> str:
 
 
 def import_file(cursor, raw: bytes, file_name: str, dataset_name: str | None = None,
-                valid_rows_only: bool = False, who: str | None = None) -> tuple[Validation, ImportResult | None]:
+                valid_rows_only: bool = False, who: str | None = None,
+                mapping: ColumnMapping | None = None) -> tuple[Validation, ImportResult | None]:
     """Validate, then commit when allowed: the path of the command line and of batch loads."""
-    validation = validate_upload(cursor, raw, file_name, dataset_name)
+    validation = validate_upload(cursor, raw, file_name, dataset_name, mapping=mapping)
     if validation.file_error or (not validation.ok and not valid_rows_only) or validation.rows_valid == 0:
         return validation, None
     return validation, commit_validation(cursor, validation, valid_rows_only, who)

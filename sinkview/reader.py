@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from charset_normalizer import from_bytes
 
-from sinkview.contract import DATASETS, TOTAL_ROW_LABELS, Dataset, column_lookup, header_forms
+from sinkview.contract import (DATASETS, TOTAL_ROW_LABELS, Dataset, column_lookup, header_forms,
+                               identity_lookup, normalise_header)
 
 HEADER_SEARCH_ROWS = 30
 csv.field_size_limit(1 << 27)  # a 128 MB cell is still read (and then rejected by its rules)
@@ -50,6 +53,33 @@ class RawTable:
     missing_columns: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)   # canonical name -> header as written
     duplicate_columns: list[str] = field(default_factory=list)  # second and later columns of one name
+    patient_key_source: str | None = None  # the identity column (as headed) a patient key is derived from
+    mapping_name: str | None = None         # the saved column mapping applied, if any
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which header of a file holds which field of a dataset, as the user chose it.
+
+    ``header`` is the whole header row as written (its signature finds the next file of the
+    same shape); ``fields`` maps canonical column names to headers as written."""
+
+    dataset: str
+    fields: dict[str, str]
+    header: tuple[str, ...] = ()
+    name: str | None = None
+
+    @property
+    def signature(self) -> str:
+        return header_signature(self.header)
+
+
+def header_signature(cells: Sequence[str]) -> str:
+    """A header row's identity: its non-empty cells, normalised as headers are, in order."""
+    folded = [normalise_header(cell) for cell in cells]
+    while folded and not folded[-1]:
+        folded.pop()
+    return hashlib.sha256("\x1f".join(folded).encode("utf-8")).hexdigest()[:32]
 
 
 # --------------------------------------------------------------------------- decoding
@@ -107,15 +137,97 @@ def find_header(rows: list[list[str]], dataset_name: str | None = None) -> tuple
     for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
         scored = []
         for dataset in candidates:
-            found = _matches(cells, lookups[dataset.name])
+            found = _matches(cells, lookups[dataset.name]) | _derivable(dataset, cells)
             if len(found) * 2 >= len(dataset.columns) or (found and found >= set(dataset.required)):
                 required_hit = len(found & set(dataset.required))
                 scored.append((required_hit, len(found) / len(dataset.columns), dataset))
         if scored:
             scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
             return scored[0][2], index
+    guess = closest_dataset(rows, dataset_name)
+    if guess is not None:
+        dataset, _, found = guess
+        raise UnreadableFile("file_resembles", dataset=dataset.name,
+                             missing=[c for c in dataset.required if c not in found])
     raise UnreadableFile("file_no_header" if not dataset_name else "file_no_header_for",
                          dataset=dataset_name or "")
+
+
+def _derivable(dataset: Dataset, cells: list[str]) -> set[str]:
+    """Required columns a header lacks but the file can still fill: the patient key, from an
+    identity column (data contract, Privacy)."""
+    sources = {form for _, names in dataset.patient_key_sources for name in names for form in header_forms(name)}
+    if sources and any(header_forms(cell) & sources for cell in cells if cell):
+        return {"patient_key"}
+    return set()
+
+
+def closest_dataset(rows: list[list[str]], dataset_name: str | None = None) -> tuple[Dataset, int, set[str]] | None:
+    """The dataset (and the row) a header most resembles: most required columns recognised,
+    then most columns; None when no row names even two known columns."""
+    candidates = [DATASETS[dataset_name]] if dataset_name else list(DATASETS.values())
+    lookups = {d.name: column_lookup(d) for d in candidates}
+    best, best_score = None, (0, 0)
+    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        for dataset in candidates:
+            found = _matches(cells, lookups[dataset.name]) | _derivable(dataset, cells)
+            score = (len(found & set(dataset.required)), len(found))
+            if score > best_score:
+                best, best_score = (dataset, index, found), score
+    if best is None or best_score[1] < 2:
+        return None
+    return best
+
+
+def likely_header_row(rows: list[list[str]], dataset: Dataset | None = None) -> int:
+    """The row a user would call the header of a file we could not recognise: the one naming
+    most of ``dataset``'s columns, else the first row with the most non-empty cells."""
+    head = rows[:HEADER_SEARCH_ROWS]
+    if not head:
+        return 0
+    if dataset is not None:
+        lookup = column_lookup(dataset)
+        hits = [len(_matches(cells, lookup)) for cells in head]
+        if max(hits) > 0:
+            return hits.index(max(hits))
+    widths = [sum(1 for cell in cells if str(cell).strip()) for cells in head]
+    return widths.index(max(widths))
+
+
+def _row_with_headers(rows: list[list[str]], headers: Sequence[str]) -> tuple[int | None, list[str]]:
+    """The first row holding every one of ``headers`` (compared as headers are), or the
+    headers missing from the row that holds most of them."""
+    wanted = {normalise_header(h): h for h in headers if h}
+    best_missing = list(wanted.values())
+    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        present = {normalise_header(cell) for cell in cells}
+        missing = [h for key, h in wanted.items() if key not in present]
+        if not missing:
+            return index, []
+        if len(missing) < len(best_missing):
+            best_missing = missing
+    return None, best_missing
+
+
+def locate_header(rows: list[list[str]], dataset_name: str | None = None, mapping: ColumnMapping | None = None,
+                  saved: Sequence[ColumnMapping] = ()) -> tuple[Dataset, int, ColumnMapping | None]:
+    """The dataset, the header row and the column mapping that applies to a file.
+
+    An explicit mapping must fit (all its headers in one row); otherwise a saved mapping whose
+    header row appears in the file applies by itself; otherwise the header is recognised."""
+    if mapping is not None:
+        index, missing = _row_with_headers(rows, list(mapping.fields.values()))
+        if index is None:
+            raise UnreadableFile("mapping_does_not_fit", mapping=mapping.name or "", columns=missing)
+        return DATASETS[mapping.dataset], index, mapping
+    if saved:
+        by_signature = {m.signature: m for m in saved if not dataset_name or m.dataset == dataset_name}
+        for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+            found = by_signature.get(header_signature(cells))
+            if found is not None:
+                return DATASETS[found.dataset], index, found
+    dataset, index = find_header(rows, dataset_name)
+    return dataset, index, None
 
 
 # --------------------------------------------------------------------------- cells
@@ -161,16 +273,23 @@ def _xlsx_rows(raw: bytes, dataset_hint: str | None) -> list[list[str]]:
 # --------------------------------------------------------------------------- table
 
 def _finish(dataset: Dataset, header: list[str], columns: list[list[str]] | pa.Table,
-            first_row_number: int, encoding: str, header_index: int) -> RawTable:
+            first_row_number: int, encoding: str, header_index: int,
+            mapping: ColumnMapping | None = None) -> RawTable:
     lookup = column_lookup(dataset)
-    from sinkview.contract import identity_lookup  # noqa: PLC0415 (small, local use)
-
     identity = identity_lookup(dataset)
     chosen: dict[str, int] = {}
+    mapped: set[int] = set()
+    if mapping is not None:  # the user's choices first; aliases recognise the rest
+        folded = [normalise_header(cell) for cell in header]
+        for name, written in mapping.fields.items():
+            key = normalise_header(written)
+            if name in dataset.column_by_name and key and key in folded:
+                chosen[name] = folded.index(key)
+                mapped.add(chosen[name])
     unknown, identity_found = [], []
     for position, cell in enumerate(header):
         forms = header_forms(cell)
-        if not cell.strip():
+        if position in mapped or not cell.strip():
             continue
         if forms & identity:
             identity_found.append(cell.strip())
@@ -180,6 +299,9 @@ def _finish(dataset: Dataset, header: list[str], columns: list[list[str]] | pa.T
             unknown.append(cell.strip())
         elif name not in chosen:
             chosen[name] = position
+    source = _patient_key_source(dataset, header, chosen, identity)
+    if source is not None and source not in identity_found:
+        identity_found.append(source)
     missing = [c for c in dataset.required if c not in chosen]
     if not isinstance(columns, pa.Table):
         columns = pa.table({name: pa.array(values, pa.string())
@@ -194,10 +316,32 @@ def _finish(dataset: Dataset, header: list[str], columns: list[list[str]] | pa.T
                       **{name: columns.column(pos) for name, pos in chosen.items()}})
     headers = {name: header[pos].strip() for name, pos in chosen.items()}
     duplicated = [header[pos].strip() for pos, cell in enumerate(header)
-                  if (name := next((lookup[f] for f in header_forms(cell) if f in lookup), None))
+                  if pos not in mapped
+                  and (name := next((lookup[f] for f in header_forms(cell) if f in lookup), None))
                   and chosen.get(name) != pos]
     return RawTable(dataset, table, encoding, header_index + 1, header_index, dropped,
-                    unknown, identity_found, missing, headers, duplicated)
+                    unknown, identity_found, missing, headers, duplicated,
+                    patient_key_source=source, mapping_name=mapping.name if mapping else None)
+
+
+def _patient_key_source(dataset: Dataset, header: list[str], chosen: dict[str, int], identity: set[str]) -> str | None:
+    """The identity column (as headed) a file's patient keys are derived from, if they are.
+
+    Without a patient_key column, the first identity column present in the contract's order
+    (ID card, phone, outpatient/inpatient number) becomes it (``chosen`` is updated). A
+    patient_key mapped by the user onto an identity column is derived from it too."""
+    if not dataset.patient_key_sources:
+        return None
+    if "patient_key" in chosen:
+        written = header[chosen["patient_key"]]
+        return written.strip() if header_forms(written) & identity else None
+    for _, names in dataset.patient_key_sources:
+        forms = {form for name in names for form in header_forms(name)}
+        position = next((p for p, cell in enumerate(header) if cell.strip() and header_forms(cell) & forms), None)
+        if position is not None:
+            chosen["patient_key"] = position
+            return header[position].strip()
+    return None
 
 
 def _drop_total_rows(table: pa.Table, names: list[str]) -> tuple[pa.Table, list[int]]:
@@ -219,19 +363,40 @@ def _drop_total_rows(table: pa.Table, names: list[str]) -> tuple[pa.Table, list[
     return table.slice(0, end), sorted(dropped)
 
 
-def read_upload(raw: bytes, dataset_name: str | None = None) -> RawTable:
-    """Read any uploaded file into text cells under canonical names. Raises UnreadableFile."""
+def head_rows(raw: bytes) -> list[list[str]]:
+    """The first rows of a file as text cells (for choosing a header and mapping columns)."""
     if not raw.removeprefix(b"\xef\xbb\xbf").strip():
         raise UnreadableFile("file_empty")
     if raw[:4] == b"PK\x03\x04":
+        return _xlsx_rows(raw, None)[:HEADER_SEARCH_ROWS + 1]
+    if b"\x00" in raw[:4096]:
+        raise UnreadableFile("file_binary")
+    text = raw[:400_000].decode(detect_encoding(raw), errors="ignore")
+    lines = text.splitlines()[:HEADER_SEARCH_ROWS + 1]
+    try:
+        return list(csv.reader(lines, delimiter=detect_delimiter("\n".join(lines))))
+    except csv.Error:
+        raise UnreadableFile("file_bad_csv") from None
+
+
+def read_upload(raw: bytes, dataset_name: str | None = None, mapping: ColumnMapping | None = None,
+                saved: Sequence[ColumnMapping] = ()) -> RawTable:
+    """Read any uploaded file into text cells under canonical names. Raises UnreadableFile.
+
+    ``mapping`` says which header holds which field (it must fit the file); else a ``saved``
+    mapping whose header row the file has applies by itself; else headers are recognised."""
+    if not raw.removeprefix(b"\xef\xbb\xbf").strip():
+        raise UnreadableFile("file_empty")
+    if mapping is not None:
+        dataset_name = mapping.dataset
+    if raw[:4] == b"PK\x03\x04":
         rows = _xlsx_rows(raw, dataset_name)
-        rows = [r for r in rows]
-        dataset, h = find_header(rows, dataset_name)
+        dataset, h, applied = locate_header(rows, dataset_name, mapping, saved)
         header = rows[h]
         body = rows[h + 1:]
         width = len(header)
         columns = [[(r[i] if i < len(r) else "") for r in body] for i in range(width)]
-        return _finish(dataset, header, columns, h + 2, "xlsx", h)
+        return _finish(dataset, header, columns, h + 2, "xlsx", h, applied)
     if b"\x00" in raw[:4096]:
         raise UnreadableFile("file_binary")
     encoding = detect_encoding(raw)
@@ -239,11 +404,11 @@ def read_upload(raw: bytes, dataset_name: str | None = None) -> RawTable:
     head_lines = text[:200_000].splitlines(keepends=True)[:HEADER_SEARCH_ROWS + 1]
     delimiter = detect_delimiter("".join(head_lines))
     try:
-        head_rows = list(csv.reader([line.rstrip("\r\n") for line in head_lines], delimiter=delimiter))
+        head = list(csv.reader([line.rstrip("\r\n") for line in head_lines], delimiter=delimiter))
     except csv.Error:
         raise UnreadableFile("file_bad_csv") from None
-    dataset, h = find_header(head_rows, dataset_name)
-    header = head_rows[h]
+    dataset, h, applied = locate_header(head, dataset_name, mapping, saved)
+    header = head[h]
     # The header is line h (no title line holds a quoted newline): the body starts with it.
     offset = sum(len(line) for line in head_lines[:h])
     body_text = text[offset:]
@@ -253,7 +418,7 @@ def read_upload(raw: bytes, dataset_name: str | None = None) -> RawTable:
             table = _parse_csv_exact(body_text, delimiter, len(header))
         except csv.Error:
             raise UnreadableFile("file_bad_csv") from None
-    return _finish(dataset, header, table, h + 2, encoding.replace("utf-8-sig", "utf-8-bom"), h)
+    return _finish(dataset, header, table, h + 2, encoding.replace("utf-8-sig", "utf-8-bom"), h, applied)
 
 
 def _column_names(width: int) -> list[str]:

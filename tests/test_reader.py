@@ -389,13 +389,22 @@ def test_missing_required_columns_are_all_named(cursor):
     assert sorted(validation.file_error.params["columns"]) == ["inst_name", "tier"]
 
 
-def test_missing_required_columns_of_referrals_are_all_named(cursor):
+def test_referrals_without_patient_key_or_identity_column_are_refused(cursor):
+    # referral_id may be absent (it is derived); the patient needs a key or an identity column.
     header = ["转诊日期", "转出机构编码", "转入机构编码", "转诊方向", "诊断编码", "诊断名称", "转诊状态"]
     raw = csv_text(header, [["2025-09-01", "T1", "C1", "上转", "I10", "高血压", "已完成"]]).encode("utf-8")
     validation = validate_upload(cursor, raw, "ref.csv")
     assert validation.dataset.name == "referrals"
+    assert validation.file_error.code == "file_no_patient_identity"
+
+
+def test_missing_required_columns_of_referrals_are_all_named(cursor):
+    header = ["患者标识", "转出机构编码", "转诊方向", "诊断编码", "诊断名称", "转诊状态"]
+    raw = csv_text(header, [["P1", "T1", "上转", "I10", "高血压", "已完成"]]).encode("utf-8")
+    validation = validate_upload(cursor, raw, "ref.csv")
+    assert validation.dataset.name == "referrals"
     assert validation.file_error.code == "file_missing_columns"
-    assert sorted(validation.file_error.params["columns"]) == ["patient_key", "referral_id"]
+    assert sorted(validation.file_error.params["columns"]) == ["referral_date", "to_inst_id"]
 
 
 def test_no_header_at_all():

@@ -78,3 +78,13 @@ create or replace temp macro sv_is_mobile(k) as regexp_full_match(k, '1[3-9]\d{9
 -- HMAC-SHA256(key, k) from the key's inner and outer pads (RFC 2104), hex-encoded.
 create or replace temp macro sv_hmac(k, inner_pad, outer_pad) as
     sha256(outer_pad || unhex(sha256(inner_pad || encode(k))));
+
+-- An institution's name as references compare it: full-width folded, every space removed
+-- (ASCII, ideographic, non-breaking), Latin letters lower-cased.
+create or replace temp macro sv_name_key(s) as
+    nullif(lower(regexp_replace(sv_halfwidth(s), '[\s\x{00A0}\x{3000}]+', '', 'g')), '');
+
+-- An identity value (ID card, phone, outpatient/inpatient number) as it is hashed into a
+-- derived patient key: half-width, no spaces or dashes, upper-case (the ID check letter X).
+create or replace temp macro sv_identity_norm(s) as
+    nullif(upper(regexp_replace(sv_halfwidth(s), '[\s\x{00A0}\-]+', '', 'g')), '');
