@@ -26,7 +26,10 @@ PAGES = {
         ("pages/village.py", "nav.village", ":material/home_health:", False),
         ("pages/talent.py", "nav.talent", ":material/groups:", False),
     ],
-    "nav.group_data": [("pages/data.py", "nav.data", ":material/database:", False)],
+    "nav.group_data": [
+        ("pages/data.py", "nav.data", ":material/database:", False),
+        ("pages/quality.py", "nav.quality", ":material/fact_check:", False),
+    ],
     "nav.group_briefing": [("pages/briefing.py", "nav.briefing", ":material/co_present:", False)],
 }
 USERS_PAGE = ("pages/users.py", "auth.nav_users", ":material/manage_accounts:", False)

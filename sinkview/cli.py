@@ -1,4 +1,4 @@
-"""The command line: ``python -m sinkview load|metrics|sample|user|audit``.
+"""The command line: ``python -m sinkview load|metrics|check|sample|user|audit``.
 
 Owns argument parsing, printing and exit codes (0 success, 1 data errors or a user error such
 as a missing file, 2 bad arguments). A user error prints one clear line, never a traceback.
@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from sinkview import briefing_cli, scale_cli
+from sinkview import briefing_cli, quality_cli, scale_cli
 from sinkview.contract import DATASETS
 from sinkview.i18n import LANGUAGES, t
 
@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     metrics.add_argument("--json", action="store_true", help="one JSON object (see metrics.md)")
 
     briefing_cli.add_parser(commands)
+    quality_cli.add_parser(commands)
 
     sample = commands.add_parser("sample", help="regenerate the sample county's ledgers")
     sample.add_argument("--out", type=Path, default=None, help="default: data/sample, or data/province")
@@ -240,7 +241,7 @@ def cmd_audit(args, out=None) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"load": cmd_load, "metrics": cmd_metrics, "sample": cmd_sample, "briefing": briefing_cli.run, "export": scale_cli.run, "user": cmd_user, "audit": cmd_audit}
+COMMANDS = {"load": cmd_load, "metrics": cmd_metrics, "sample": cmd_sample, "briefing": briefing_cli.run, "check": quality_cli.run, "export": scale_cli.run, "user": cmd_user, "audit": cmd_audit}
 
 
 def main(argv: list[str] | None = None) -> int:
