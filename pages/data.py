@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from sinkview import data_page, templates, ui
+from sinkview import data_page, mapping_form, templates, ui
 from sinkview.contract import DATASETS
 from sinkview.i18n import dataset_label, format_number
 from sinkview.ingest import PREVIEW_ROWS
@@ -22,6 +22,9 @@ def show_uploads() -> None:
     if not ctx.can_upload:
         st.info(ctx.t("data.upload_demo" if ctx.demo_mode else "data.upload_not_allowed"), icon=":material/lock:")
         return
+    flash = st.session_state.pop(data_page.UPLOAD_FLASH_KEY, None)
+    if flash:
+        st.success(ctx.t(flash[0], **flash[1]))
     limit_mb = data_page.upload_limit_mb()
     uploaded = st.file_uploader(ctx.t("data.uploader"), type=["csv", "xlsx"], accept_multiple_files=True,
                                 key="sv_upload", max_upload_size=limit_mb)
@@ -37,12 +40,24 @@ def show_upload(digest: str, state: data_page.UploadState) -> None:
     if state.result is not None:
         result = state.result
         st.success(ctx.t("data.imported", file=state.file_name, dataset=dataset_label(result.dataset, ctx.lang),
-                         rows=result.rows_imported, changed=result.rows_changed, rejected=result.rows_rejected))
+                         rows=format_number(result.rows_imported), new=format_number(result.rows_new),
+                         replaced=format_number(result.rows_replaced), unchanged=format_number(result.rows_unchanged),
+                         rejected=format_number(result.rows_rejected)))
         return
     if state.discarded:
         st.info(ctx.t("data.discarded", file=state.file_name))
         return
     validation, key = state.validation, digest[:16]
+    if state.editing:
+        with st.container(border=True):
+            name = mapping_form.render_form(ctx, state.trial, state.head, key)
+        if name is not None:
+            data_page.save_mapping(ctx, digest, name)
+    elif validation.mapping_name:
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.info(ctx.t("mapping.used", name=validation.mapping_name), icon=":material/table_chart:")
+            if ctx.can_upload and st.button(ctx.t("mapping.change"), key=f"sv_map_change_{key}", icon=":material/edit:"):
+                data_page.change_mapping(ctx, digest)
     if validation.file_error is not None:
         st.error(data_page.notice_text(ctx, validation.file_error, validation.dataset))
     else:
@@ -71,6 +86,14 @@ def show_upload(digest: str, state: data_page.UploadState) -> None:
                     data_page.import_upload(ctx, digest, valid_rows_only=True)
         if st.button(ctx.t("data.discard"), key=f"sv_discard_{key}"):
             data_page.discard_upload(digest)
+
+
+def show_mappings() -> None:
+    """The saved column mappings; editors rename and delete them."""
+    flash = st.session_state.pop("sv_mapping_flash", None)
+    if flash:
+        st.success(ctx.t(flash[0], **flash[1]))
+    mapping_form.render_saved_mappings(ctx)
 
 
 def show_history() -> None:
@@ -136,7 +159,8 @@ def show_templates() -> None:
 
 st.title(ctx.t("nav.data"), anchor=False)
 st.caption(ctx.t("data.intro"))
-sections = {"data.tab_upload": show_uploads, "data.tab_history": show_history, "data.tab_templates": show_templates}
+sections = {"data.tab_upload": show_uploads, "data.tab_history": show_history, "data.tab_mappings": show_mappings,
+            "data.tab_templates": show_templates}
 for tab, (label_key, show) in zip(st.tabs([ctx.t(key) for key in sections]), sections.items()):
     with tab, data_page.page_boundary(ctx, label_key):
         show()

@@ -13,7 +13,7 @@ import pandas as pd
 
 ACTIONS = frozenset({
     "login", "login_failed", "logout", "import", "undo", "export", "deck",
-    "user_added", "user_removed", "password_changed",
+    "user_added", "user_removed", "password_changed", "mapping",
 })
 MAX_TEXT_CHARS = 500
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")

@@ -19,31 +19,39 @@ from functools import cache
 import pandas as pd
 import streamlit as st
 
-from sinkview import messages
+from sinkview import mapping_form, mappings, messages
 from sinkview.contract import DATASETS, STORED_AS, Dataset
 from sinkview.i18n import column_label, dataset_label, enum_label, t
 from sinkview.ingest import (ImportRefused, ImportResult, Notice, Validation, commit_validation,
                              undo_import, validate_upload)
-from sinkview.reader import ROW_NUMBER
+from sinkview.reader import ROW_NUMBER, UnreadableFile, head_rows
 from sinkview.ui import PageContext, data_version
 
 LOG = logging.getLogger(__name__)
 UPLOADS_KEY = "sv_data_uploads"        # content hash -> UploadState, for files in the uploader
 UNDO_CONFIRM_KEY = "sv_data_undo_confirm"
 FLASH_KEY = "sv_data_flash"            # (message key, params) shown once after an undo
+UPLOAD_FLASH_KEY = "sv_upload_flash"   # (message key, params) shown once after saving a mapping
 BYTES_PER_MB = 1024 * 1024
 DATASET_ORDER = {name: position for position, name in enumerate(DATASETS)}
 
 
 @dataclass
 class UploadState:
-    """One uploaded file in this session: its check, or what the user decided."""
+    """One uploaded file in this session: its check, or what the user decided.
+
+    ``trial`` is the column mapping being set in the form (``editing``) for a file whose
+    headers were not recognised, or whose saved mapping the user changes."""
 
     file_name: str
     validation: Validation | None = None
     checked_at_version: int | None = None   # the data version the check was made against
+    checked_with: object = None             # the trial mapping the check used
     result: ImportResult | None = None
     discarded: bool = False
+    head: list[list[str]] | None = None     # the file's first rows, for the mapping form
+    editing: bool = False
+    trial: mapping_form.TrialMapping | None = None
 
     @property
     def settled(self) -> bool:
@@ -87,9 +95,8 @@ def pending_uploads(ctx: PageContext, uploaded_files) -> list[tuple[str, UploadS
         raw = upload.getvalue()
         digest = hashlib.sha256(raw).hexdigest()
         state = current.get(digest) or known.get(digest) or UploadState(upload.name)
-        if not state.settled and state.checked_at_version != version:
-            state.validation = _check(ctx, raw, upload.name, digest)
-            state.checked_at_version = version
+        if not state.settled:
+            _check_as_set(ctx, state, raw, digest, version)
         current[digest] = state
     st.session_state[UPLOADS_KEY] = current
     return sorted(current.items(), key=lambda item: _display_order(item[1]))
@@ -108,13 +115,44 @@ def size_refusal(size_bytes: int, limit_mb: int) -> Notice | None:
     return Notice("file_too_large", {"size_mb": f"{size_bytes / BYTES_PER_MB:.1f}", "limit_mb": limit_mb})
 
 
-def _check(ctx: PageContext, raw: bytes, file_name: str, digest: str) -> Validation:
+def _check_as_set(ctx: PageContext, state: UploadState, raw: bytes, digest: str, version: int) -> None:
+    """Check the file again when the data or the mapping form changed. A file whose headers
+    were not recognised opens the form, pre-filled, and is checked with its guesses at once."""
+    if state.head is None:
+        try:
+            state.head = head_rows(raw)
+        except UnreadableFile:
+            state.head = []
+    if state.editing:
+        state.trial = mapping_form.trial_from_widgets(state.trial, state.head, digest[:16])
+    mapping = state.trial.as_mapping(state.head) if state.editing else None
+    if state.checked_at_version == version and state.checked_with == mapping:
+        return
+    state.validation = _check(ctx, raw, state.file_name, digest, mapping)
+    state.checked_at_version, state.checked_with = version, mapping
+    error = state.validation.file_error
+    if not state.editing and error is not None and error.code in mapping_form.MAPPABLE:
+        dataset = error.params.get("dataset") or (state.validation.dataset.name if state.validation.dataset else None)
+        if start_mapping(state, dataset):
+            _check_as_set(ctx, state, raw, digest, version)
+
+
+def start_mapping(state: UploadState, dataset_name: str | None, saved=None) -> bool:
+    """Open the mapping form for a file: from a saved mapping, or from first guesses."""
+    if not state.head:
+        return False
+    state.editing = True
+    state.trial = mapping_form.first_guess(state.head, dataset_name, saved)
+    return True
+
+
+def _check(ctx: PageContext, raw: bytes, file_name: str, digest: str, mapping=None) -> Validation:
     refusal = size_refusal(len(raw), upload_limit_mb())
     if refusal is not None:
         return Validation(file_name, digest, file_error=refusal)
     try:
         with st.spinner(ctx.t("data.checking", file=file_name)):
-            return validate_upload(ctx.store.cursor(), raw, file_name)
+            return validate_upload(ctx.store.cursor(), raw, file_name, mapping=mapping)
     except Exception as failure:  # shown as this file's error; the page goes on
         _log_failure("checking an upload", failure)
         return Validation(file_name, digest, file_error=Notice("data.unexpected"))
@@ -130,6 +168,30 @@ def import_upload(ctx: PageContext, digest: str, valid_rows_only: bool) -> None:
                             f"{result.rows_rejected} rejected{', valid rows only' if valid_rows_only else ''}")
         state.result, state.validation = result, None
         _data_changed()
+
+
+def save_mapping(ctx: PageContext, digest: str, name: str) -> None:
+    """Save the form's mapping under ``name``; the file is then read with it as a saved one."""
+    state = st.session_state[UPLOADS_KEY][digest]
+    with page_boundary(ctx, "save mapping"):
+        try:
+            saved = mappings.save(ctx.store.cursor(), name, state.trial.as_mapping(state.head), who=ctx.user)
+        except mappings.MappingRefused as refusal:
+            st.error(ctx.t(refusal.code, **refusal.params))
+            return
+        ctx.audit("mapping", f"{saved.name}: {saved.dataset}")
+        state.editing, state.checked_at_version = False, None
+        st.session_state[UPLOAD_FLASH_KEY] = ("mapping.saved", {"name": saved.name})
+        st.rerun()
+
+
+def change_mapping(ctx: PageContext, digest: str) -> None:
+    """Open the form on the saved mapping a file was read with."""
+    state = st.session_state[UPLOADS_KEY][digest]
+    saved = mappings.find(ctx.store.cursor(), state.validation.mapping_name)
+    start_mapping(state, saved.dataset if saved else None, saved)
+    state.checked_at_version = None
+    st.rerun()
 
 
 def discard_upload(digest: str) -> None:

@@ -1,4 +1,5 @@
--- Every import, newest first: file, dataset, rows, changes, rejections, warnings, who, when, undone.
+-- Every import, newest first: file, dataset, rows (new, replaced, unchanged), rejections,
+-- warnings, the column mapping used, who, when, undone.
 with
 
 final as (
@@ -7,9 +8,12 @@ final as (
         file_name,
         dataset,
         rows_imported,
-        rows_changed,
+        rows_new,
+        rows_replaced,
+        rows_unchanged,
         rows_rejected,
         warnings,
+        mapping_name,
         imported_by,
         imported_at,
         undone_at
