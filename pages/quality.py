@@ -54,7 +54,7 @@ completeness = checks[quality.COMPLETENESS]
 slots = [slot for row in range(2) for slot in st.columns(CARDS_PER_ROW)]
 if completeness is None:
     completeness_note, note_colour = ctx.t("quality.no_expected"), "gray"
-elif quality.incomplete_reporting(checks, settings) is not None:
+elif quality.incomplete_reporting(completeness, settings):
     completeness_note, note_colour = ctx.t("quality.below_threshold", threshold=threshold), "red"
 else:
     completeness_note, note_colour = ctx.t("quality.at_threshold", threshold=threshold), "green"

@@ -3,8 +3,8 @@ behind each count, and when a volume.* figure needs the "incomplete reporting" c
 
 Owns which checks exist (declared below as data: id, kind, the query listing the rows behind a
 count, the settings it reads), the editable settings in ``data/quality_rules.csv`` (like
-``data/targets.csv``: a commission tunes them without touching code), and running the checks for
-a period and a community. The rules themselves are SQL staging models (``queries/staging/``)
+``data/targets.csv``: a commission tunes them without touching code), running the checks for a
+period and a community, and the caveat on volume.* figures. The rules themselves are SQL staging models (``queries/staging/``)
 read by ``queries/quality/``; nothing here loops over rows, formats or draws.
 """
 
@@ -21,10 +21,12 @@ import duckdb
 import pandas as pd
 
 from sinkview import DATA_DIR
+from sinkview.i18n import format_number, t
 from sinkview.queries import run_query
 
 DEFAULT_SETTINGS = DATA_DIR / "quality_rules.csv"
 CHECKS_QUERY = "quality/checks"
+COMPLETENESS_QUERY = "quality/volume_completeness"
 GRID_QUERY = "quality/reporting_grid"
 OUTLIER_HISTORY_QUERY = "quality/outlier_history"
 COMPLETENESS = "quality.volume_completeness"
@@ -144,10 +146,11 @@ def compute_checks(cursor: duckdb.DuckDBPyConnection, start: dt.date, end: dt.da
 
 
 def checks_from_frame(frame: pd.DataFrame) -> dict[str, float | int | None]:
-    """The one row of ``queries/quality/checks.sql`` as {id: value} (pages get the frame from
-    their cached, scope-enforcing ``PageContext.query``)."""
+    """The one row of ``queries/quality/checks.sql`` (or of ``volume_completeness.sql``) as
+    {id: value} for the checks it holds (pages get the frame from their cached,
+    scope-enforcing ``PageContext.query``)."""
     row = frame.iloc[0]
-    return {item.id: _plain(row[item.id], item.kind) for item in CHECKS}
+    return {item.id: _plain(row[item.id], item.kind) for item in CHECKS if item.id in frame.columns}
 
 
 def violations(cursor: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, community: str | None,
@@ -190,13 +193,25 @@ def _json_cell(value):
 
 # --------------------------------------------------------------------------- caveats
 
-def incomplete_reporting(checks: dict, settings: dict) -> float | None:
-    """The reporting completeness when it is below the caveat threshold (so volume.* figures of
-    that scope and period rest on incomplete reporting); None otherwise."""
-    completeness = checks.get(COMPLETENESS)
-    if completeness is None or completeness >= settings["completeness_caveat_below"]:
+def reporting_completeness(cursor: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
+                           community: str | None) -> float | None:
+    """quality.volume_completeness alone (``queries/quality/volume_completeness.sql``): what
+    the caveats need, without running the rules."""
+    frame = run_query(cursor, COMPLETENESS_QUERY, start=start, end=end, community=community)
+    return checks_from_frame(frame)[COMPLETENESS]
+
+
+def incomplete_reporting(completeness: float | None, settings: dict) -> bool:
+    """Whether volume.* figures of a scope and period rest on incomplete reporting: their
+    completeness is below the caveat threshold (no expected report is not incomplete)."""
+    return completeness is not None and completeness < settings["completeness_caveat_below"]
+
+
+def volume_caveat(completeness: float | None, settings: dict, lang: str) -> str | None:
+    """"based on incomplete reporting (82%)" when reporting is incomplete; None otherwise."""
+    if not incomplete_reporting(completeness, settings):
         return None
-    return completeness
+    return t("quality.caveat", lang, completeness=format_number(completeness, "ratio", lang, digits=0))
 
 
 def needs_caveat(indicator_id: str) -> bool:

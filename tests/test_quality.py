@@ -142,10 +142,14 @@ def test_volume_indicators_are_unchanged_by_the_shared_staging_model(store):
     assert values["volume.grassroots_visit_share"] == pytest.approx(3100 / 10100)
 
 
-def test_caveat_rule(settings):
-    assert quality.incomplete_reporting({"quality.volume_completeness": 0.82}, settings) == 0.82
-    assert quality.incomplete_reporting({"quality.volume_completeness": 0.9}, settings) is None
-    assert quality.incomplete_reporting({"quality.volume_completeness": None}, settings) is None
+def test_caveat_rule(store, settings):
+    assert quality.reporting_completeness(store.cursor(), *Q3, "A") == pytest.approx(8 / 15)
+    assert quality.reporting_completeness(store.cursor(), *Q3, "B") == 1.0
+    assert quality.incomplete_reporting(0.82, settings) and not quality.incomplete_reporting(0.9, settings)
+    assert not quality.incomplete_reporting(None, settings)
+    assert quality.volume_caveat(0.82, settings, "en") == "based on incomplete reporting (82%)"
+    assert quality.volume_caveat(0.82, settings, "zh") == "基于不完整的月报（完整率 82%）"
+    assert quality.volume_caveat(0.95, settings, "zh") is None
     assert quality.needs_caveat("volume.grassroots_visit_share") and not quality.needs_caveat("rotation.visits")
     assert quality.anything_to_report({"quality.volume_missing": 0, "quality.expert_overlap": 1})
     assert not quality.anything_to_report({check: 0 for check in SPEC_IDS[1:]})

@@ -5,8 +5,8 @@
 -- Definitions: shared/spec/data-quality.md; settings: data/quality_rules.csv.
 with
 
-reporting as (
-    select * from volume_reporting($start::date, $end::date, $community::varchar)
+completeness as (
+    select * from volume_completeness($start::date, $end::date, $community::varchar)
 ),
 
 expert_overlaps as (
@@ -37,9 +37,8 @@ volume_outliers as (
 
 final as (
     select
-        (select count(*) filter (where reported)::double / nullif(count(*), 0) from reporting)
-            as "quality.volume_completeness",
-        (select count(*) filter (where not reported) from reporting) as "quality.volume_missing",
+        (select completeness from completeness) as "quality.volume_completeness",
+        (select missing from completeness) as "quality.volume_missing",
         (select count(*) from expert_overlaps) as "quality.expert_overlap",
         (select count(*) from clinic_parent_mismatches) as "quality.clinic_parent_mismatch",
         (select count(*) from slow_acceptances) as "quality.slow_acceptance",
