@@ -175,8 +175,9 @@ def _record_imports(con, scale: ProvinceScale, seed: int) -> dict[str, int]:
     imports = {}
     for dataset in DATASETS:
         import_id = con.execute("select nextval('import_id_seq')").fetchall()[0][0]
-        con.execute("""insert into imports values ($id, $dataset, $file, $hash, 0, 0, 0, 0, $who,
-                       current_timestamp::timestamp, null)""", {
+        con.execute("""insert into imports (import_id, dataset, file_name, content_hash, rows_imported,
+                           rows_changed, rows_rejected, warnings, imported_by, imported_at)
+                       values ($id, $dataset, $file, $hash, 0, 0, 0, 0, $who, current_timestamp::timestamp)""", {
             "id": import_id, "dataset": dataset, "file": f"{GENERATED_BY}:{dataset}",
             "hash": hashlib.sha256(f"{description} {dataset}".encode()).hexdigest(), "who": GENERATED_BY})
         imports[dataset] = import_id
@@ -244,8 +245,8 @@ def _institutions(con, scale: ProvinceScale, import_id: int) -> None:
             (800 + floor(random() * 2000))::bigint as population, null::bigint as beds
         from province_townships townships join province_counties counties using (c)
         where townships.t < {scale.village_clinics_per_community}"""
-    _insert(con, "institutions", import_id,
-            " union all ".join([uppers, county_hospitals, township_centres, village_clinics]))
+    _insert(con, "institutions", import_id, "select *, null::varchar as aliases from ("
+            + " union all ".join([uppers, county_hospitals, township_centres, village_clinics]) + ")")
 
 
 def _villages(con, scale: ProvinceScale, import_id: int) -> None:

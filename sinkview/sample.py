@@ -5,8 +5,13 @@ Owns the demo data: a fictional county with two medical communities (清河县�
 hospitals, 19 township health centres and 250 administrative villages, with three years of
 ledgers (2023-01-01 to 2025-12-31). ``sample_frames`` returns them as canonical frames (the
 English column names and codes of the data contract); ``write_sample_files`` writes them the
-way hospital clerks really produce them (Chinese headers, Chinese labels, GBK CSVs with title
+way hospital systems really export them (Chinese headers, Chinese labels, GBK CSVs with title
 and 合计 rows, an XLSX with a title row, mixed date forms), byte-identical for a given seed.
+Several come in platform shape, as the data contract says real exports do: the referral
+platform's list view (institutions by name or alias, patients by name, phone and record number,
+timestamps, its own status words, no referral numbers), the HR system's movements (原单位,
+现单位 by name, no record numbers), the statistics report keyed by 机构名称, and the rotation
+register naming the sending hospital. The templates stay canonical.
 
 Deliberate imperfections, so that the dashboard has something to find:
 - 枫林乡卫生院 (第一医共体) hosts no expert from 2025-07-01; 大湖乡卫生院 (中医医共体) none in
@@ -14,7 +19,7 @@ Deliberate imperfections, so that the dashboard has something to find:
 - 第一医共体's down/up referral ratio falls year on year; 中医医共体's rises.
 - Blank villages: four villages have no clinic, five lose their only village doctor.
 - 第一医共体 loses more grassroots staff than it gains; a few rotations are not downward.
-- About 2% of referral patient keys are resident identity numbers, 1% mobile numbers.
+- Referral patients are identified only by phone (the key is derived and hashed on import).
 
 It knows nothing about importing, the store or the indicators.
 """
@@ -22,6 +27,7 @@ It knows nothing about importing, the store or the indicators.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 from bisect import bisect_right
@@ -1264,30 +1270,85 @@ def _render(frame: pd.DataFrame, layout: list[tuple[str, str, callable]]) -> lis
     return [[fmt(value) for fmt, value in zip(formatters, row)] for row in zip(*columns)]
 
 
+# Other names the county hospitals go by on the referral platform (机构别名).
+INSTITUTION_ALIASES = {"清河县人民医院": ("县人民医院", "县一院"), "清河县中医院": ("县中医院",)}
+
+
 def _institutions_file(frame: pd.DataFrame, tier_labels: dict[str, str]) -> bytes:
-    labelled = frame.assign(tier=frame["inst_id"].map(tier_labels))
+    labelled = frame.assign(tier=frame["inst_id"].map(tier_labels),
+                            aliases=frame["inst_name"].map(lambda name: "；".join(INSTITUTION_ALIASES.get(name, ()))))
     layout = [("机构编码", "inst_id", _text), ("机构名称", "inst_name", _text),
               ("机构层级", "tier", _text), ("上级机构编码", "parent_id", _text),
               ("所属医共体", "community", _text), ("县区", "county", _text),
               ("乡镇", "township", _text), ("纬度", "latitude", _decimal(6)),
               ("经度", "longitude", _decimal(6)), ("服务人口", "population", _count),
-              ("床位数", "beds", _count)]
+              ("床位数", "beds", _count), ("机构别名", "aliases", _text)]
     return _csv_bytes([h for h, _, _ in layout], _render(labelled, layout), "utf-8-sig")
 
 
-def _referrals_file(frame: pd.DataFrame) -> bytes:
-    labelled = frame.assign(direction=frame["direction"].map(DIRECTION_LABELS),
-                            status=frame["status"].map(STATUS_LABELS))
-    layout = [("转诊单号", "referral_id", _text), ("患者标识", "patient_key", _text),
-              ("转诊日期", "referral_date", _slash_date), ("转出机构编码", "from_inst_id", _text),
-              ("转入机构编码", "to_inst_id", _text), ("转诊方向", "direction", _text),
-              ("诊断编码", "icd10", _text), ("诊断名称", "diagnosis", _text),
-              ("转诊状态", "status", _text), ("转诊原因", "reason", _text),
-              ("接收日期", "accepted_date", _slash_date)]
-    titles = (f"{COUNTY}2023-2025年双向转诊台账", "填报单位：清河县卫生健康局医共体管理办公室",
-              f"统计时间：2023年1月1日至2025年12月31日　导出日期：{EXPORTED}")
-    return _csv_bytes([h for h, _, _ in layout], _render(labelled, layout), "gbk", titles,
-                      ["合计", f"{len(frame)}"])
+# The referral platform's own status words (data contract, referrals.status).
+PLATFORM_STATUS_WORDS = {"completed": ("转诊完成", "接诊完成"), "accepted": ("已接诊",),
+                         "pending": ("待接诊", "待处理"), "rejected": ("已退回",),
+                         "cancelled": ("已关闭", "已撤回")}
+PLATFORM_DEPARTMENTS = ["全科", "内科", "外科", "心内科", "呼吸内科", "骨科", "妇产科", "儿科", "中医科", "康复科"]
+
+
+def _stable(*parts, modulo: int) -> int:
+    """A number in [0, modulo) fixed by ``parts``: platform details that need no random stream."""
+    digest = hashlib.sha256("|".join(map(str, parts)).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % modulo
+
+
+def _platform_phone(patient_key: str) -> str:
+    """The patient's phone as the platform lists it: the key itself when it is a mobile
+    number, else a fixed synthetic one (one phone per patient, so patients stay distinct)."""
+    if len(patient_key) == 11 and patient_key.isdigit() and patient_key[0] == "1":
+        return patient_key
+    return f"1{3 + _stable('phone', patient_key, modulo=7)}{_stable('digits', patient_key, modulo=10**9):09d}"
+
+
+def _platform_person(seed: str) -> str:
+    return SURNAMES[_stable("surname", seed, modulo=len(SURNAMES))] + GIVEN_NAMES[_stable("given", seed, modulo=len(GIVEN_NAMES))]
+
+
+def _timestamp(day, seed: str) -> str:
+    if _missing(day):
+        return ""
+    second = _stable("time", seed, modulo=9 * 3600)
+    return f"{day.isoformat()} {8 + second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
+
+
+def _platform_name(inst_id: str, names: dict[str, str], seed: str) -> str:
+    """How the platform names an institution: its name, or now and then an alias."""
+    aliases = INSTITUTION_ALIASES.get(names[inst_id], ())
+    choice = _stable("alias", seed, inst_id, modulo=len(aliases) + 2)
+    return aliases[choice] if choice < len(aliases) else names[inst_id]
+
+
+def _referrals_file(frame: pd.DataFrame, names: dict[str, str]) -> bytes:
+    """双向转诊 as a referral platform exports its list view: institutions by name, patients by
+    name, phone and outpatient/inpatient number (no patient key, no referral number),
+    timestamps, the platform's status words, columns the contract does not use."""
+    rows = []
+    for r in frame.itertuples(index=False):
+        seed = r.referral_id
+        words = PLATFORM_STATUS_WORDS[r.status]
+        submitted = _timestamp(r.referral_date, seed)
+        accepted = _timestamp(r.accepted_date, seed + "a")
+        rows.append([
+            words[_stable("status", seed, modulo=len(words))], accepted or submitted, DIRECTION_LABELS[r.direction],
+            f"{'ZY' if _stable('ward', seed, modulo=3) == 0 else 'MZ'}{_stable('record', r.patient_key, modulo=10**8):08d}",
+            _platform_person(r.patient_key), "男女"[_stable("sex", r.patient_key, modulo=2)],
+            str(18 + _stable("age", r.patient_key, modulo=70)), _platform_phone(r.patient_key),
+            _platform_name(r.from_inst_id, names, seed), PLATFORM_DEPARTMENTS[_stable("from", seed, modulo=len(PLATFORM_DEPARTMENTS))],
+            _platform_person(seed + "doctor"), submitted, submitted, _platform_name(r.to_inst_id, names, seed),
+            PLATFORM_DEPARTMENTS[_stable("to", seed, modulo=len(PLATFORM_DEPARTMENTS))],
+            _platform_person(seed + "receiver") if accepted else "", _text(r.icd10), _text(r.diagnosis),
+            _text(r.reason), accepted])
+    header = ["转诊状态", "当前状态时间", "转诊类型", "门诊/住院号", "姓名", "性别", "年龄", "联系电话", "转出机构",
+              "转出科室", "转诊医生", "申请转诊日期", "提交时间", "转入机构", "转入科室", "接诊医生", "诊断编码",
+              "诊断名称", "转诊原因", "接诊时间"]
+    return _csv_bytes(header, rows, "gbk")
 
 
 def _village_file(frame: pd.DataFrame) -> bytes:
@@ -1307,19 +1368,21 @@ def _village_file(frame: pd.DataFrame) -> bytes:
     return _csv_bytes([h for h, _, _ in layout], _render(labelled, layout), "gbk")
 
 
-def _staff_file(frame: pd.DataFrame) -> bytes:
-    """人才流动台账 in codes; personnel moves (recruit, departure, transfer) dated 2025年3月5日 by
-    the personnel office, temporary moves dated 2025-03-05 by the medical affairs office."""
+def _staff_file(frame: pd.DataFrame, names: dict[str, str]) -> bytes:
+    """人才流动 as the HR system exports it: units by name (原单位/现单位), no record numbers;
+    personnel moves (recruit, departure, transfer) dated 2025年3月5日 by the personnel office,
+    temporary moves dated 2025-03-05 by the medical affairs office."""
     personnel = frame["movement_type"].isin(["recruit", "departure", "transfer"]).tolist()
 
     def dates(column: str) -> list[str]:
         return [_chinese_date(day) if by_personnel else _text(day)
                 for day, by_personnel in zip(frame[column].tolist(), personnel)]
 
-    dated = frame.assign(start_date=dates("start_date"), end_date=dates("end_date"))
-    layout = [("记录编号", "movement_id", _text), ("工号", "staff_id", _text),
-              ("姓名", "staff_name", _text), ("流动类型", "movement_type", _text),
-              ("原机构编码", "from_inst_id", _text), ("目标机构编码", "to_inst_id", _text),
+    dated = frame.assign(start_date=dates("start_date"), end_date=dates("end_date"),
+                         from_inst_id=frame["from_inst_id"].map(names), to_inst_id=frame["to_inst_id"].map(names))
+    layout = [("工号", "staff_id", _text),
+              ("姓名", "staff_name", _text), ("变动类型", "movement_type", _text),
+              ("原单位", "from_inst_id", _text), ("现单位", "to_inst_id", _text),
               ("开始日期", "start_date", _text), ("结束日期", "end_date", _text),
               ("职称", "title_level", _text), ("专业", "specialty", _text),
               ("学历", "education", _text),
@@ -1327,8 +1390,10 @@ def _staff_file(frame: pd.DataFrame) -> bytes:
     return _csv_bytes([h for h, _, _ in layout], _render(dated, layout), "utf-8")
 
 
-def _volume_file(frame: pd.DataFrame) -> bytes:
-    layout = [("统计月份", "period", _text), ("机构编码", "inst_id", _text),
+def _volume_file(frame: pd.DataFrame, names: dict[str, str]) -> bytes:
+    """卫生统计月报 as the statistics system exports it: institutions by name (机构名称)."""
+    frame = frame.assign(inst_id=frame["inst_id"].map(names))
+    layout = [("统计月份", "period", _text), ("机构名称", "inst_id", _text),
               ("门急诊人次", "outpatient_visits", _count), ("出院人次", "admissions", _count),
               ("中医诊疗人次", "tcm_visits", _count),
               ("医保基金支出(元)", "insurance_fund", _thousands),
@@ -1356,10 +1421,11 @@ def _title_label(expert_id: str, title_level: str, specialty: str) -> str:
             "junior": "护师" if nurse else "住院医师", "none": "无"}[title_level]
 
 
-def _write_rotations_xlsx(frame: pd.DataFrame, path: Path) -> None:
-    """专家下沉台账: a merged title row above the header, IDs as text cells, native dates
-    except a few typed as ``2025.3.5``."""
-    headers = ["记录编号", "专家工号", "专家姓名", "派出机构编码", "接收机构编码", "专科", "职称",
+def _write_rotations_xlsx(frame: pd.DataFrame, path: Path, names: dict[str, str]) -> None:
+    """专家下沉台账: a merged title row above the header, the sending hospital by name and the
+    host by code, IDs as text cells, native dates except a few typed as ``2025.3.5``."""
+    frame = frame.assign(home_inst_id=frame["home_inst_id"].map(names))
+    headers = ["记录编号", "专家工号", "专家姓名", "派出医院", "接收机构编码", "专科", "职称",
                "开始日期", "结束日期", "帮扶形式", "诊疗人次", "培训人次", "是否党员"]
     workbook = xlsxwriter.Workbook(str(path))
     workbook.set_properties({"title": "专家下沉台账", "author": "清河县卫生健康局",
@@ -1399,14 +1465,15 @@ def write_sample_files(out_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     county, frames = _generate(seed)
+    names = dict(zip(frames["institutions"]["inst_id"], frames["institutions"]["inst_name"]))
     contents = {
         "01_机构名录.csv": _institutions_file(frames["institutions"], _tier_labels(county)),
-        "03_双向转诊台账.csv": _referrals_file(frames["referrals"]),
+        "03_双向转诊台账.csv": _referrals_file(frames["referrals"], names),
         "04_村卫生室覆盖.csv": _village_file(frames["village_coverage"]),
-        "05_人才流动台账.csv": _staff_file(frames["staff_movements"]),
-        "06_服务量月报.csv": _volume_file(frames["service_volume"]),
+        "05_人才流动台账.csv": _staff_file(frames["staff_movements"], names),
+        "06_服务量月报.csv": _volume_file(frames["service_volume"], names),
     }
     for name, data in contents.items():
         (out_dir / name).write_bytes(data)
-    _write_rotations_xlsx(frames["expert_rotations"], out_dir / "02_专家下沉台账.xlsx")
+    _write_rotations_xlsx(frames["expert_rotations"], out_dir / "02_专家下沉台账.xlsx", names)
     return sorted(out_dir / name for name in [*contents, "02_专家下沉台账.xlsx"])
