@@ -356,8 +356,60 @@ SERVICE_VOLUME = Dataset(
     ),
 )
 
+PARTY_ORGANISATIONS = Dataset(
+    name="party_organisations", name_zh="党组织名录", name_en="Party organisations", key=("org_id",),
+    description_zh="医共体党委、分院党支部、联合党支部和党小组，每个党组织一行；请在机构名录之后导入。",
+    description_en="The community's party committee, branches, joint branches and groups, one row each; load it after the institutions.",
+    columns=(
+        Column("org_id", ("党组织编码", "组织编码"), "id", required=True, help_zh="文件内唯一", help_en="unique in the file"),
+        Column("org_name", ("党组织名称", "组织名称"), "text", required=True),
+        Column("level", ("组织类型", "党组织类型", "组织层级"), "enum", required=True, domain="org_level"),
+        Column("parent_org_id", ("上级党组织编码",), "id", help_zh="须为已有党组织（本文件或已导入）；不得循环", help_en="a known party organisation (this file or stored); no cycles"),
+        Column("inst_id", ("所在机构编码", "所在机构", "机构编码"), "institution", required=True, help_zh="所在机构（编码或名称）", help_en="where it sits: a known institution (code or name)"),
+        Column("covered_inst_ids", ("覆盖机构编码", "覆盖机构", "联建机构"), "institution_list", help_zh="另外覆盖的机构（编码或名称），用 ；、，, / 分隔", help_en="further institutions it covers (codes or names), separated by ; 、 , or /"),
+        Column("members", ("党员人数", "党员数"), "count"),
+        Column("secretary", ("书记", "支部书记"), "text"),
+        Column("established_date", ("成立日期", "成立时间"), "date", help_zh="为空表示早于所有统计期", help_en="empty: existed before any period"),
+        Column("dissolved_date", ("撤销日期", "撤并日期"), "date", help_zh="不得早于成立日期", help_en="not before established_date"),
+    ),
+    rules=(
+        Rule("unique_in_file"),
+        Rule("known_org", "parent_org_id"),
+        Rule("no_parent_cycle", "parent_org_id"),
+        Rule("known_inst", "inst_id"),
+        Rule("known_inst", "covered_inst_ids"),
+        Rule("not_before", "dissolved_date", other="established_date"),
+    ),
+)
+
+PARTY_ACTIVITIES = Dataset(
+    name="party_activities", name_zh="党建活动台账", name_en="Party activities", key=("activity_id",),
+    description_zh="三会一课、主题党日、义诊、党建业务融合项目等，每次活动一行；请在党组织名录之后导入。",
+    description_en="One row per activity (三会一课, theme days, free clinics, fusion projects ...); load it after the party organisations.",
+    columns=(
+        Column("activity_id", ("活动编号", "记录编号"), "id", help_zh="为空时以整行内容生成", help_en="when empty, a hash of the row"),
+        Column("org_id", ("党组织编码", "组织编码"), "id", required=True, help_zh="须为已导入的党组织", help_en="a known party organisation"),
+        Column("activity_date", ("活动日期", "日期", "开展日期"), "date", required=True),
+        Column("activity_type", ("活动类型", "活动形式"), "enum", required=True, domain="party_activity"),
+        Column("topic", ("活动主题", "主题"), "text"),
+        Column("location_inst_id", ("开展机构编码", "开展机构", "活动地点"), "institution", help_zh="开展机构（编码或名称）；为空时为党组织所在机构", help_en="a known institution (code or name); defaults to the organisation's"),
+        Column("participants", ("参加人数", "参与人数"), "count"),
+        Column("party_participants", ("参加党员人数", "党员参加人数"), "count", help_zh="不超过参加人数", help_en="not more than participants"),
+        Column("residents_served", ("服务群众人次", "服务人次", "受益群众"), "count"),
+        Column("project_id", ("融合项目编号", "项目编号"), "id"),
+    ),
+    rules=(
+        Rule("key_hash", "activity_id"),
+        Rule("unique_in_file"),
+        Rule("known_org", "org_id"),
+        Rule("known_inst", "location_inst_id"),
+        Rule("not_more_than", "party_participants", other="participants"),
+    ),
+)
+
 DATASETS: dict[str, Dataset] = {d.name: d for d in (
-    INSTITUTIONS, EXPERT_ROTATIONS, REFERRALS, VILLAGE_COVERAGE, STAFF_MOVEMENTS, SERVICE_VOLUME)}
+    INSTITUTIONS, EXPERT_ROTATIONS, REFERRALS, VILLAGE_COVERAGE, STAFF_MOVEMENTS, SERVICE_VOLUME,
+    PARTY_ORGANISATIONS, PARTY_ACTIVITIES)}
 
 # The stored column that a dataset's upload column becomes, where they differ.
 STORED_AS = {("village_coverage", "period"): "snapshot_date"}

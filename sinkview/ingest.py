@@ -22,7 +22,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process, utils
 
-from sinkview.contract import ALIAS_SEPARATORS, DATASETS, DOMAINS, STORED_AS, Column, Dataset
+from sinkview.contract import (ALIAS_SEPARATORS, DATASETS, DOMAINS, INSTITUTION_LIST_SEPARATORS, STORED_AS, Column,
+                               Dataset)
 from sinkview.reader import OVERFLOW, ROW_NUMBER, ColumnMapping, RawTable, UnreadableFile, read_upload
 from sinkview.secrets import hmac_pads, secret
 
@@ -134,6 +135,10 @@ def _parse_expression(dataset: Dataset, column: Column, derived_key: bool = Fals
             expr = f"({expr} = 'true')"
     elif column.type in ("text", "id", "institution"):
         expr = f"c.{_q(column.name)}"
+    elif column.type == "institution_list":   # the items, trimmed; resolved like single references
+        items = (f"list_filter(list_transform(string_split_regex(c.{_q(column.name)}, "
+                 f"{_lit(INSTITUTION_LIST_SEPARATORS)}), lambda x: sv_clean(x)), lambda x: x is not null)")
+        expr = f"case when len({items}) > 0 then {items} end"
     else:
         expr = f"{_TYPE_PARSER[column.type]}(c.{_q(column.name)})"
     if column.upper:
@@ -163,18 +168,39 @@ def _institution_columns(dataset: Dataset) -> list[str]:
     return [c.name for c in dataset.columns if c.type == "institution"]
 
 
+def _institution_list_columns(dataset: Dataset) -> list[str]:
+    return [c.name for c in dataset.columns if c.type == "institution_list"]
+
+
 def _reference_ctes(dataset: Dataset) -> str:
     """Institution references (code, name or alias) resolved once per distinct value.
 
     A code matches as written; a name or alias after folding (``sv_name_key``). A code wins
-    over a name; a name shared by several institutions stays unresolved (ambiguous)."""
-    columns = _institution_columns(dataset)
-    if not columns:
+    over a name; a name shared by several institutions stays unresolved (ambiguous). The items
+    of an institution list are resolved the same way, then gathered back per row."""
+    columns, lists = _institution_columns(dataset), _institution_list_columns(dataset)
+    if not columns and not lists:
         return ""
-    values = ", ".join(f"p.{_q(name)}" for name in columns)
+    sources = []
+    if columns:
+        sources.append(f"select unnest([{', '.join(f'p.{_q(name)}' for name in columns)}]) as v from parsed p")
+    sources += [f"select unnest(p.{_q(name)}) as v from parsed p" for name in lists]
+    row = _q(ROW_NUMBER)
+    list_ctes = "".join(f"""
+items__{name} as (
+    select {row}, unnest(p.{_q(name)}) as item, generate_subscripts(p.{_q(name)}, 1) as pos
+    from parsed p where p.{_q(name)} is not null
+),
+resolved__{name} as (
+    select i.{row}, list(r.inst_id order by i.pos) as codes,
+        list(i.item order by i.pos) filter (where r.inst_id is null and not coalesce(r.ambiguous, false)) as unknown_items,
+        list(i.item order by i.pos) filter (where r.ambiguous) as ambiguous_items
+    from items__{name} i left join refs r on r.v = i.item
+    group by i.{row}
+),""" for name in lists)
     return f"""
 ref_values as (
-    select distinct v from (select unnest([{values}]) as v from parsed p) where v is not null
+    select distinct v from ({' union all '.join(sources)}) where v is not null
 ),
 ref_matches as (
     select v.v, i.inst_id as code_id, null::varchar as name_id
@@ -195,7 +221,37 @@ refs as (
         code_id is null and coalesce(len(name_ids), 0) > 1 as ambiguous,
         name_ids
     from ref_resolved
-),"""
+),{list_ctes}"""
+
+
+MAX_ORG_DEPTH = 64   # a parent chain longer than this is taken to be a cycle's loop
+
+
+def _org_ctes(dataset: Dataset) -> str:
+    """Known party organisations (the store's, and for the organisations file its own rows), and
+    the organisations whose parent chain (file rows over stored ones) comes back to them."""
+    if not any(r.kind in ("known_org", "no_parent_cycle") for r in dataset.rules):
+        return ""
+    own = dataset.name == "party_organisations"
+    file_rows = " union all select org_id from parsed where org_id is not null" if own else ""
+    ctes = f"""
+known_orgs as (select distinct org_id from (select org_id from party_organisations{file_rows})),"""
+    if own:
+        ctes += f"""
+org_edges as (
+    select org_id, parent_org_id from party_organisations
+    where parent_org_id is not null and org_id not in (select org_id from parsed where org_id is not null)
+    union all
+    select org_id, parent_org_id from parsed where org_id is not null and parent_org_id is not null
+),
+org_walk as (
+    select org_id as start, parent_org_id as reached, 1 as depth from org_edges
+    union all
+    select w.start, e.parent_org_id, w.depth + 1 from org_walk w join org_edges e on e.org_id = w.reached
+    where w.reached <> w.start and w.depth < {MAX_ORG_DEPTH}
+),
+cyclic_orgs as (select distinct start as org_id from org_walk where reached = start),"""
+    return ctes
 
 
 def validation_sql(dataset: Dataset, present: set[str], derived: frozenset[str] = frozenset()) -> str:
@@ -215,9 +271,18 @@ def validation_sql(dataset: Dataset, present: set[str], derived: frozenset[str] 
                  "union all select inst_id, tier from parsed where inst_id is not null) group by inst_id")
     inst_joins, inst_cols, resolved_refs = [], [], []
     references = set(_institution_columns(dataset))
+    lists = set(_institution_list_columns(dataset))
     for rule in _known_inst_rules(dataset):
         alias = _q("k__" + rule.column)
         target = f"p.{_q(rule.column)}"
+        if rule.column in lists:
+            resolved = _q("lr__" + rule.column)
+            inst_joins.append(f"left join resolved__{rule.column} {resolved} "
+                              f"on {resolved}.{_q(ROW_NUMBER)} = p.{_q(ROW_NUMBER)}")
+            resolved_refs.append(f"{resolved}.codes as {_q(rule.column)}")
+            inst_cols.append(f"array_to_string({resolved}.unknown_items, '、') as {_q('unknown__' + rule.column)}")
+            inst_cols.append(f"array_to_string({resolved}.ambiguous_items, '、') as {_q('ambiguous__' + rule.column)}")
+            continue
         if rule.column in references:
             ref = _q("r__" + rule.column)
             inst_joins.append(f"left join refs {ref} on {ref}.v = p.{_q(rule.column)}")
@@ -228,6 +293,13 @@ def validation_sql(dataset: Dataset, present: set[str], derived: frozenset[str] 
         inst_joins.append(f"left join known_insts {alias} on {alias}.inst_id = {target}")
         inst_cols.append(f"{alias}.inst_id is not null as {_q('known__' + rule.column)}")
         inst_cols.append(f"{alias}.tier as {_q('tier__' + rule.column)}")
+    for rule in dataset.rules:
+        if rule.kind == "known_org":
+            alias = _q("o__" + rule.column)
+            inst_joins.append(f"left join known_orgs {alias} on {alias}.org_id = p.{_q(rule.column)}")
+            inst_cols.append(f"{alias}.org_id is not null as {_q('known__' + rule.column)}")
+        elif rule.kind == "no_parent_cycle":
+            inst_cols.append(f"p.org_id in (select org_id from cyclic_orgs) as {_q('cyclic__' + rule.column)}")
     star = f"p.* replace ({', '.join(resolved_refs)})" if resolved_refs else "p.*"
 
     # Derived values that replace parsed ones.
@@ -263,8 +335,9 @@ def validation_sql(dataset: Dataset, present: set[str], derived: frozenset[str] 
     flags = _warning_flags(dataset)
     select_stored = ", ".join(f"{_q(c.name)} as {_q(stored_name(dataset, c.name))}" for c in columns)
     hash_input = ", ".join(f"{_q(stored_name(dataset, c.name))} := {_q(c.name)}" for c in columns)
+    recursive = " recursive" if any(r.kind == "no_parent_cycle" for r in dataset.rules) else ""
     return f"""
-with cleaned as (
+with{recursive} cleaned as (
     select {_q(ROW_NUMBER)}, {_q(OVERFLOW)},
         {', '.join(f"{'sv_text' if c.type == 'text' else 'sv_clean'}({_q(c.name)}) as {_q(c.name)}" for c in columns)}
     from upload_raw
@@ -275,7 +348,7 @@ parsed as (
     {_enum_joins(dataset)}
     where {' or '.join(f"c.{_q(n)} is not null" for n in present) or 'true'}
 ),
-known_insts as ({known}),{_reference_ctes(dataset)}
+known_insts as ({known}),{_reference_ctes(dataset)}{_org_ctes(dataset)}
 joined as (
     select {star}, {', '.join(inst_cols) or 'null as no_reference'}
     from parsed p
@@ -327,6 +400,14 @@ def _checks(dataset: Dataset, replaced: set[str], derived: frozenset[str] = froz
         col = rule.column
         if rule.kind == "unique_in_file":
             checks.append(_problem(key, "key_count > 1 and _row > key_first_row", "duplicate_key", "key_first_row"))
+        elif rule.kind == "known_inst" and dataset.column(col).type == "institution_list":
+            checks.append(_problem(col, f"{_q('unknown__' + col)} <> ''", "unknown_inst_in_list", _q("unknown__" + col)))
+            checks.append(_problem(col, f"{_q('ambiguous__' + col)} <> ''", "ambiguous_inst_in_list",
+                                   _q("ambiguous__" + col)))
+        elif rule.kind == "known_org":
+            checks.append(_problem(col, f"{_q(col)} is not null and not {_q('known__' + col)}", "unknown_org"))
+        elif rule.kind == "no_parent_cycle":
+            checks.append(_problem(col, _q("cyclic__" + col), "parent_cycle"))
         elif rule.kind == "known_inst" and dataset.column(col).type == "institution":
             raw = _q("raw__" + col)
             ambiguous = _q("ambiguous__" + col)

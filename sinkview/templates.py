@@ -57,10 +57,19 @@ EXAMPLES: dict[str, dict[str, object]] = {
         "period": "2025-03", "inst_id": "H0101", "outpatient_visits": 3200, "admissions": 85,
         "tcm_visits": 640, "insurance_fund": 412000.5,
     },
+    "party_organisations": {
+        "org_id": "D0101", "org_name": "示例乡卫生院党支部", "level": "branch", "inst_id": "H0101",
+        "covered_inst_ids": "H0102", "members": 9, "secretary": "王五", "established_date": "2021-07-01",
+    },
+    "party_activities": {
+        "activity_id": "A0001", "org_id": "D0101", "activity_date": "2025-03-05", "activity_type": "theme_day",
+        "topic": "学雷锋义诊进村", "location_inst_id": "H0102", "participants": 12, "party_participants": 9,
+        "residents_served": 85,
+    },
 }
 
 NUMERIC_TYPES = ("count", "decimal")
-TEXT_TYPES = ("id", "text")   # kept as text in the XLSX so Excel keeps leading zeros
+TEXT_TYPES = ("id", "text", "institution", "institution_list")   # kept as text in the XLSX (leading zeros)
 LIST_SEPARATORS = {"zh": ("、", "；"), "en": (", ", "; ")}   # between items, between groups
 EXPLANATION_FIELDS = ("header", "name", "aliases", "required", "type", "accepts", "example", "rule")
 

@@ -40,6 +40,7 @@ def store_with_institutions():
     store = Store(":memory:")
     import_file(store.cursor(), templates.template_csv("institutions"), "institutions.csv")
     import_file(store.cursor(), EXAMPLE_INSTITUTIONS, "examples.csv")
+    import_file(store.cursor(), templates.template_csv("party_organisations"), "organisations.csv")  # for activities
     yield store
     store.close()
 
