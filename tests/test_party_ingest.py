@@ -14,6 +14,7 @@ from sinkview.ingest import import_file, latest_import, undo_import, validate_up
 from sinkview.messages import reason_text
 from sinkview.store import Store
 from sinkview.templates import template_csv
+from tests.builders import csv_bytes
 
 INSTITUTIONS = ("机构编码,机构名称,机构层级,上级机构编码,医共体,机构别名\n"
                 "C1,清河县人民医院,县级医院,,甲,县医院\n"
@@ -27,16 +28,6 @@ ORG_HEADER = ["党组织编码", "党组织名称", "组织类型", "上级党�
               "成立日期", "撤销日期"]
 ACTIVITY_HEADER = ["党组织编码", "活动日期", "活动类型", "活动主题", "开展机构", "参加人数", "参加党员人数",
                    "服务群众人次", "融合项目编号"]
-
-
-def csv_bytes(header, rows, encoding="utf-8", title=()) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for line in title:
-        writer.writerow([line])
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode(encoding)
 
 
 ORGS = [

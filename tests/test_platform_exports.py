@@ -6,10 +6,8 @@ each import did. Every ledger here is shaped like a platform export, not like ou
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
 import json
 import logging
 
@@ -23,6 +21,7 @@ from sinkview.messages import notice_text, reason_text
 from sinkview.reader import ColumnMapping, head_rows, likely_header_row
 from sinkview.secrets import secret
 from sinkview.store import Store
+from tests.builders import csv_bytes
 
 INSTITUTIONS = [
     # code, name, tier label, parent, community, aliases
@@ -41,16 +40,6 @@ PLATFORM_REFERRAL_HEADER = ["转诊状态", "当前状态时间", "转诊类型"
                             "接诊医生"]
 ID_NUMBER = "430281198001011234"   # a valid check digit
 MOBILE = "13912345678"
-
-
-def csv_bytes(header: list[str], rows: list[list[str]], encoding: str = "utf-8", title: list[str] = ()) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for line in title:
-        writer.writerow([line])
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode(encoding)
 
 
 def platform_referral(status="转诊完成", record="MZ0001", name="王小明", phone=MOBILE, frm="石桥镇中心卫生院",
