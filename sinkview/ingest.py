@@ -330,14 +330,15 @@ def validation_sql(dataset: Dataset, present: set[str], derived: frozenset[str] 
     replace_clause = (f" replace ({', '.join(replace)}), "
                       + ", ".join(f"p.{_q(name)} as {_q('parsed__' + name)}" for name in replaced)
                       if replace else "")
-    key = ", ".join(_q(k if k != "snapshot_date" else "period") for k in dataset.key)
+    key_parts = [k if k != "snapshot_date" else "period" for k in dataset.key]
+    key = ", ".join(_q(part) for part in key_parts)
     checks = _checks(dataset, set(replaced), derived)
     flags = _warning_flags(dataset)
     select_stored = ", ".join(f"{_q(c.name)} as {_q(stored_name(dataset, c.name))}" for c in columns)
     hash_input = ", ".join(f"{_q(stored_name(dataset, c.name))} := {_q(c.name)}" for c in columns)
     recursive = " recursive" if any(r.kind == "no_parent_cycle" for r in dataset.rules) else ""
     return f"""
-with{recursive} cleaned as (
+with{recursive} cleaned as materialized (  -- each cell cleaned once: the parsers read it many times
     select {_q(ROW_NUMBER)}, {_q(OVERFLOW)},
         {', '.join(f"{'sv_text' if c.type == 'text' else 'sv_clean'}({_q(c.name)}) as {_q(c.name)}" for c in columns)}
     from upload_raw
@@ -357,32 +358,38 @@ joined as (
 resolved as (
     select *{replace_clause} from joined p
 ),
-windowed as (
-    select *,
-        count(*) over (partition by {key}) as key_count,
-        min({_q(ROW_NUMBER)}) over (partition by {key}) as key_first_row
-    from resolved
+repeated_keys as (
+    select {key}, count(*) as key_count, min({_q(ROW_NUMBER)}) as key_first_row
+    from resolved group by all having count(*) > 1
+),
+keyed as (
+    select r.*, coalesce(k.key_count, 1) as key_count, k.key_first_row
+    from resolved r left join repeated_keys k on {' and '.join(f'k.{_q(part)} = r.{_q(part)}' for part in key_parts)}
 ),
 checked as (
-    select *, list_filter([{', '.join(checks)}], lambda e: e.reason is not null) as _errors
-    from windowed
+    select *, {' or '.join(f'coalesce({condition}, false)' for condition, _ in checks)} as _invalid
+    from keyed
 )
 select {_q(ROW_NUMBER)}, {select_stored},
     md5(struct_pack({hash_input})::varchar) as row_hash,
-    _errors, len(_errors) = 0 as _valid{''.join(', ' + f for f in flags)}
+    case when _invalid then list_filter([{', '.join(problem for _, problem in checks)}], lambda e: e.reason is not null)
+         else [] end as _errors,
+    not _invalid as _valid{''.join(', ' + f for f in flags)}
 from checked
-order by {_q(ROW_NUMBER)}
 """
 
 
-def _problem(column: str, condition: str, reason: str, detail: str = "null") -> str:
+def _problem(column: str, condition: str, reason: str, detail: str = "null") -> tuple[str, str]:
+    """A check: its condition (true when the row breaks it) and the problem it reports. The
+    problems are built only for rows that break some check (most rows break none)."""
     value = f"raw__{column}"
-    return (f"{{'column': {_lit(column)}, 'value': {_q(value)}, "
+    return (f"({condition})", f"{{'column': {_lit(column)}, 'value': {_q(value)}, "
             f"'reason': case when {condition} then {_lit(reason)} end, 'detail': {detail}::varchar}}")
 
 
-def _checks(dataset: Dataset, replaced: set[str], derived: frozenset[str] = frozenset()) -> list[str]:
-    checks = [f"{{'column': '', 'value': null::varchar, 'reason': case when {_q(OVERFLOW)} then 'too_many_cells' end, 'detail': null::varchar}}"]
+def _checks(dataset: Dataset, replaced: set[str], derived: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    checks = [(_q(OVERFLOW), f"{{'column': '', 'value': null::varchar, 'reason': case when {_q(OVERFLOW)} "
+                             f"then 'too_many_cells' end, 'detail': null::varchar}}")]
     for c in dataset.columns:
         raw = _q("raw__" + c.name)
         val = _q(("parsed__" if c.name in replaced else "") + c.name)
@@ -654,7 +661,7 @@ def _stage(cursor, table: RawTable, result: Validation) -> None:
     result.rows_total = staged.num_rows
     result.rows_valid = staged.num_rows - int(pc.sum(pc.invert(staged.column("_valid"))).as_py() or 0)
     keep = [ROW_NUMBER, *stored_columns(dataset), "row_hash", "_valid"]
-    result.staged = staged.select(keep)
+    result.staged = staged.select(keep).sort_by(ROW_NUMBER)   # as the user sees the file
 
 
 # --------------------------------------------------------------------------- commit and undo

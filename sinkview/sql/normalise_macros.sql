@@ -35,8 +35,14 @@ create or replace temp macro sv_date_parts(s) as
 
 create or replace temp macro sv_ymd(y, m, d) as try_strptime(y || '-' || m || '-' || d, '%Y-%m-%d')::date;
 
+-- The common forms take a cast (no regex): 2025-03-05, and 2025-03-05 14:23:11 as platforms
+-- write it; the cast checks the calendar and the clock as the regex path would.
 create or replace temp macro sv_date(s) as
-    case when regexp_full_match(s, '\d{8}')
+    case when length(s) = 10 and s[5] = '-' and s[8] = '-' and s[1] in ('1', '2')
+         then try_cast(s as date)
+         when length(s) = 19 and s[5] = '-' and s[8] = '-' and s[11] = ' ' and s[14] = ':' and s[17] = ':'
+         then try_cast(s as timestamp)::date
+         when regexp_full_match(s, '\d{8}')
          then sv_ymd(substr(s, 1, 4), substr(s, 5, 2), substr(s, 7, 2))
          else sv_ymd(sv_date_parts(s).y, sv_date_parts(s).m, sv_date_parts(s).d) end;
 
@@ -68,12 +74,13 @@ create or replace temp macro sv_period_end(s) as
 
 -- PRC resident identity number (18 characters, ISO 7064 MOD 11-2 check digit) or mainland mobile.
 create or replace temp macro sv_is_identity_number(k) as
-    regexp_full_match(k, '\d{17}[0-9Xx]')
-    and substr('10X98765432',
+    case when length(k) <> 18 or not regexp_full_match(k, '\d{17}[0-9Xx]') then false else
+    substr('10X98765432',
                (list_sum([cast(substr(k, i, 1) as integer) * [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][i]
-                          for i in range(1, 18)]) % 11)::bigint + 1, 1) = upper(substr(k, 18, 1));
+                          for i in range(1, 18)]) % 11)::bigint + 1, 1) = upper(substr(k, 18, 1)) end;
 
-create or replace temp macro sv_is_mobile(k) as regexp_full_match(k, '1[3-9]\d{9}');
+create or replace temp macro sv_is_mobile(k) as
+    case when length(k) <> 11 then false else regexp_full_match(k, '1[3-9]\d{9}') end;
 
 -- HMAC-SHA256(key, k) from the key's inner and outer pads (RFC 2104), hex-encoded.
 create or replace temp macro sv_hmac(k, inner_pad, outer_pad) as
