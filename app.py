@@ -25,6 +25,7 @@ PAGES = {
         ("pages/referral.py", "nav.referral", ":material/swap_vert:", False),
         ("pages/village.py", "nav.village", ":material/home_health:", False),
         ("pages/talent.py", "nav.talent", ":material/groups:", False),
+        ("pages/party.py", "nav.party", ":material/flag:", False),
     ],
     "nav.group_data": [
         ("pages/data.py", "nav.data", ":material/database:", False),

@@ -3,7 +3,7 @@ PowerPoint deck built when the download button is clicked.
 
 Slides: ``sinkview.briefing.build_slides`` (indicators from queries/indicators/; charts from
 queries/rotation/coverage_by_month, referral/flows_by_tier, village/village_points and
-township_centres, talent/grassroots_net_by_township). Deck: ``sinkview.deck.build_deck``.
+township_centres, talent/grassroots_net_by_township, party/service_by_township). Deck: ``sinkview.deck.build_deck``.
 Both are cached per data version, filters and language. Streamlit runs this file as
 ``__main__``; tests import it for its cached builders.
 """

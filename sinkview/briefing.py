@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from sinkview import periods
-from sinkview.charts import referral, rotation, talent, village
+from sinkview.charts import party, referral, rotation, talent, village
 from sinkview.i18n import t
 from sinkview.indicators import INDICATORS, compute_indicators, indicator, load_targets
 from sinkview.narrative import narrative
@@ -62,6 +62,11 @@ TOPIC_PLANS: tuple[TopicPlan, ...] = (
                "talent.net_grassroots"),
               ("talent/grassroots_net_by_township",),
               lambda net, lang: talent.grassroots_net_figure(net, lang)),
+    TopicPlan("party",
+              ("party.institution_coverage", "party.clinic_coverage", "party.meeting_regularity",
+               "party.grassroots_service_share"),
+              ("party/service_by_township",),
+              lambda service, lang: party.service_by_township_figure(service, lang)),
 )
 
 

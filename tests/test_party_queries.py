@@ -79,8 +79,8 @@ def test_service_by_township_adds_up_to_the_indicators(cur):
 
 def test_township_comparison(cur):
     rows = query(cur, "township_comparison").set_index("township")
-    # 甲镇: P1 and P4 activities A01-A04, A13, A14, A17-A19 (9) over P1's 3 counted months
-    assert rows.loc["甲镇", "activities_per_branch_month"] == pytest.approx(9 / 3)
+    # 甲镇: branch P1's activities A01-A04, A17-A19 (7; not group P4's) over P1's 3 counted months
+    assert rows.loc["甲镇", "activities_per_branch_month"] == pytest.approx(7 / 3)
     assert rows.loc["甲镇", "institution_coverage"] == pytest.approx(2 / 3)   # T1, V1 of T1 V1 V2
     assert rows.loc["甲镇", "expert_days"] == 20                              # R1 10 (T1) + R2 10 (V1)
     # 乙镇: P2's A06, A07 over its one counted month (September)

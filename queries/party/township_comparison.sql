@@ -1,6 +1,6 @@
 -- party/township_comparison: one row per township with a township health centre in scope,
 -- party work beside the sinking outcomes of the same township in the same period:
---   party:   activities of the organisations sited there per counted branch-month (as in
+--   party:   activities of the branches and joint branches sited there per counted branch-month (as in
 --            party.meeting_regularity), member-institution coverage at $end (party.institution_coverage);
 --   sinking: expert-days of counted stints hosted there per 10,000 residents (rotation.expert_days),
 --            effective downward referrals received there (referral.down), village clinic coverage
@@ -29,6 +29,7 @@ branch_months as (
 party_activity as (
     select org_township as township, count(*) as activities
     from party_activities_in_scope($start::date, $end::date, $community::varchar, null)
+    where level in ('branch', 'joint_branch')
     group by all
 ),
 
