@@ -65,13 +65,12 @@ ui.narrow_to_clicked(ui.chart(ctx, service, "party.caption.service", key="party_
                      "party_service", SELECTED, township)
 
 st.subheader(ctx.t("party.heading.compare"))
-x_column, y_column = st.columns([2, 3])
-x = x_column.segmented_control(ctx.t("party.compare.x"), list(charts.PARTY_MEASURES), key="party_compare_x",
-                               default=charts.PARTY_MEASURES[0],
-                               format_func=lambda m: charts.measure_label(m, ctx.lang)) or charts.PARTY_MEASURES[0]
-y = y_column.segmented_control(ctx.t("party.compare.y"), list(charts.SINKING_MEASURES), key="party_compare_y",
-                               default=charts.SINKING_MEASURES[0],
-                               format_func=lambda m: charts.measure_label(m, ctx.lang)) or charts.SINKING_MEASURES[0]
+x = st.segmented_control(ctx.t("party.compare.x"), list(charts.PARTY_MEASURES), key="party_compare_x",
+                         default=charts.PARTY_MEASURES[0],
+                         format_func=lambda m: charts.measure_label(m, ctx.lang)) or charts.PARTY_MEASURES[0]
+y = st.segmented_control(ctx.t("party.compare.y"), list(charts.SINKING_MEASURES), key="party_compare_y",
+                         default=charts.SINKING_MEASURES[0],
+                         format_func=lambda m: charts.measure_label(m, ctx.lang)) or charts.SINKING_MEASURES[0]
 comparison = ctx.query("party/township_comparison")
 points = ui.chart(ctx, charts.comparison_figure(comparison, x, y, ctx.lang, highlight=township),
                   "party.caption.compare_size", key="party_compare", selectable=selectable)

@@ -2,7 +2,8 @@
 
 Owns the layout DuckDB, Spark and Trino all read: ``DIR/<table>/community_key=<key>/year=<yyyy>/``
 for the five ledgers (the community a record belongs to, as in metrics.md, and the year of its
-main date), one unpartitioned file for ``institutions``, ``tier_ranks`` and ``imports``, and
+main date), one unpartitioned file for ``institutions``, ``tier_ranks``, ``imports`` and the two
+party ledgers (a county's are a few thousand rows a year), and
 ``communities`` mapping each key to its name. Keys are ASCII (``c`` + 12 hex digits of the name's
 MD5): Spark and Trino decode ``%XX`` in partition paths byte by byte, which garbles Chinese names.
 Not exported: undo history (``*_replaced``), users (password hashes) and the audit log.
@@ -32,7 +33,7 @@ PARTITIONED = {
     "service_volume": ("left join institutions inst on inst.inst_id = t.inst_id",
                        "coalesce(nullif(t.community, ''), inst.community)", "t.period"),
 }
-UNPARTITIONED = ("institutions", "tier_ranks", "imports")
+UNPARTITIONED = ("institutions", "tier_ranks", "imports", "party_organisations", "party_activities")
 PARTITION_COLUMNS = ("community_key", "year")
 EXPORTED_TABLES = (*UNPARTITIONED, "communities", *PARTITIONED)
 PARQUET_OPTIONS = "format parquet, compression zstd"

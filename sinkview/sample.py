@@ -1461,7 +1461,8 @@ def _write_rotations_xlsx(frame: pd.DataFrame, path: Path, names: dict[str, str]
 
 
 def write_sample_files(out_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
-    """Write the six ledgers to ``out_dir``, numbered in load order (institutions first)."""
+    """Write the six ledgers and the two party ledgers (``sinkview.sample_party``) to ``out_dir``,
+    numbered in load order (institutions first, party organisations before their activities)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     county, frames = _generate(seed)
@@ -1476,4 +1477,7 @@ def write_sample_files(out_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
     for name, data in contents.items():
         (out_dir / name).write_bytes(data)
     _write_rotations_xlsx(frames["expert_rotations"], out_dir / "02_专家下沉台账.xlsx", names)
-    return sorted(out_dir / name for name in [*contents, "02_专家下沉台账.xlsx"])
+    from sinkview.sample_party import write_party_files  # 07 and 08: the party ledgers
+
+    party = write_party_files(out_dir, county, frames, seed)
+    return sorted([*(out_dir / name for name in [*contents, "02_专家下沉台账.xlsx"]), *party])

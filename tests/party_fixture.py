@@ -102,15 +102,3 @@ def load_party_fixture(cursor) -> None:
         [(record, "E" + record, *rest) for record, *rest in ROTATIONS],
     )
 
-
-def load_sample_party_ledgers(cursor) -> None:
-    """The sample county's party ledgers (sinkview.sample_party) written straight into a store
-    that holds the sample county, unless an import already brought them."""
-    from sinkview import sample_party
-
-    if cursor.execute("select count(*) from party_organisations").fetchone()[0]:
-        return
-    rows = sample_party.store_rows()
-    organisations, activities = rows["party_organisations"], rows["party_activities"]  # noqa: F841 (read by DuckDB)
-    cursor.execute("insert into party_organisations by name select * from organisations")
-    cursor.execute("insert into party_activities by name select * from activities")

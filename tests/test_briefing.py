@@ -32,7 +32,6 @@ from sinkview.queries import run_query
 from sinkview.sample_loader import load_sample
 from sinkview.scorecard import format_value, year_ago_period
 from sinkview.store import Store
-from tests.party_fixture import load_sample_party_ledgers
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = dt.date(2025, 10, 1), dt.date(2025, 12, 31)
@@ -45,7 +44,6 @@ def sample_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("briefing") / "sample.duckdb"
     store = Store(path)
     load_sample(store)
-    load_sample_party_ledgers(store.cursor())
     store.close()
     return path
 

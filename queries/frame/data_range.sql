@@ -11,6 +11,8 @@ dated as (
     select min(start_date), max(start_date) from staff_movements
     union all
     select min(period), max(last_day(period)) from service_volume
+    union all
+    select min(activity_date), max(activity_date) from party_activities
 ),
 
 final as (

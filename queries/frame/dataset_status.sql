@@ -13,6 +13,10 @@ stored as (
     select 'staff_movements', count(*), max(start_date) from staff_movements
     union all
     select 'service_volume', count(*), max(last_day(period)) from service_volume
+    union all
+    select 'party_organisations', count(*), null::date from party_organisations
+    union all
+    select 'party_activities', count(*), max(activity_date) from party_activities
 ),
 
 last_imports as (
@@ -28,4 +32,4 @@ final as (
     left join last_imports using (dataset)
 )
 
-select * from final order by list_position(['institutions', 'expert_rotations', 'referrals', 'village_coverage', 'staff_movements', 'service_volume'], dataset)
+select * from final order by list_position(['institutions', 'expert_rotations', 'referrals', 'village_coverage', 'staff_movements', 'service_volume', 'party_organisations', 'party_activities'], dataset)

@@ -30,42 +30,62 @@ RATIO_MEASURES = {"institution_coverage", "clinic_coverage", "licensed_share"}
 LARGEST_MARKER_PX = 46
 SMALLEST_MARKER_PX = 10
 GRID_ROW_PX = 30
+ORGANISATION_AREA = 0.5  # an organisation's own area in the tree, in member institutions
+
+
+def covered_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """Per node of ``party/organisation_tree``: the member institutions in its subtree."""
+    parent_of = dict(zip(frame["node_id"], frame["parent_id"]))
+    counts = dict.fromkeys(frame["node_id"], 0)
+    for node in frame.loc[frame["kind"] == "institution", "node_id"]:
+        seen = set()
+        while isinstance(node, str) and node in counts and node not in seen:
+            seen.add(node)
+            counts[node] += 1
+            node = parent_of.get(node)
+    return counts
 
 
 def organisation_tree_figure(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
-    """The treemap of ``party/organisation_tree``: every node sized by the member institutions
-    under it; organisations coloured by level, institutions by tier, the uncovered in red."""
+    """The treemap of ``party/organisation_tree``, three levels at a time (click to open one):
+    organisations coloured by level with the number of member institutions under them,
+    institutions by tier, the uncovered in red. Every organisation keeps a small area of its
+    own, so one that covers no institution of its own (a hospital's second branch) still shows."""
     title = t("party.tree.title", lang)
     if frame.empty:
         return no_data_figure(lang, title)
-    labels, colours, hovers = [], [], []
+    counts = covered_counts(frame)
+    texts, colours, hovers, values = [], [], [], []
     for row in frame.itertuples():
+        count = t("party.tree.count", lang, count=counts[row.node_id])
         if row.kind == "uncovered":
-            labels.append(t("party.tree.uncovered", lang))
+            texts.append(f"{t('party.tree.uncovered', lang)}<br>{count}")
             colours.append(UNCOVERED_COLOUR)
             hovers.append(t("party.tree.uncovered_hover", lang, community=row.community))
         elif row.kind == "institution":
-            labels.append(row.label)
+            texts.append(row.label)
             colours.append(UNCOVERED_COLOUR if str(row.parent_id).startswith("uncovered:")
                            else TIER_COLOURS.get(row.tier, EMPTY_COLOUR))
             hovers.append(t("party.tree.institution_hover", lang, tier=enum_label("tier", row.tier, lang),
                             township=row.township or "—"))
         elif row.kind == "organisation":
-            labels.append(row.label)
+            texts.append(f"{row.label}<br>{count}")
             colours.append(LEVEL_COLOURS.get(row.level, EMPTY_COLOUR))
             members = "—" if pd.isna(row.members) else format_number(int(row.members))
             hovers.append(t("party.tree.organisation_hover", lang, level=t(f"party.level.{row.level}", lang),
-                            members=members))
+                            members=members, count=counts[row.node_id]))
         else:
-            labels.append(row.label)
+            texts.append(f"{row.label}<br>{count}")
             colours.append(COMMUNITY_COLOUR)
             hovers.append("")
-    values = [1 if kind == "institution" else 0 for kind in frame["kind"]]
+        values.append(1.0 if row.kind == "institution" else ORGANISATION_AREA if row.kind == "organisation" else 0.0)
+    labels = [t("party.tree.uncovered", lang) if kind == "uncovered" else label
+              for kind, label in zip(frame["kind"], frame["label"])]
     fig = go.Figure(go.Treemap(
-        ids=frame["node_id"], parents=frame["parent_id"].fillna(""), labels=labels, values=values,
+        ids=frame["node_id"], parents=frame["parent_id"].fillna(""), labels=labels, values=values, text=texts,
         branchvalues="remainder", marker=dict(colors=colours, line=dict(width=1, color="white")),
         customdata=hovers, maxdepth=3, textfont=dict(size=16),
-        texttemplate="%{label}<br>%{value}", hovertemplate="<b>%{label}</b><br>%{customdata}<extra></extra>",
+        texttemplate="%{text}", hovertemplate="<b>%{label}</b><br>%{customdata}<extra></extra>",
         pathbar=dict(visible=True, textfont=dict(size=14)), tiling=dict(pad=2),
     ))
     fig = apply_theme(fig, title, height=680)
