@@ -16,7 +16,8 @@ from sinkview.sample import identity_check_digit, sample_frames, write_sample_fi
 
 RANKS = {"upper_hospital": 4, "county_hospital": 3, "township_center": 2, "village_clinic": 1}
 FILE_NAMES = ["01_机构名录.csv", "02_专家下沉台账.xlsx", "03_双向转诊台账.csv",
-              "04_村卫生室覆盖.csv", "05_人才流动台账.csv", "06_服务量月报.csv"]
+              "04_村卫生室覆盖.csv", "05_人才流动台账.csv", "06_服务量月报.csv",
+              "07_党组织名录.csv", "08_党建活动台账.csv"]
 
 
 @pytest.fixture(scope="module")
