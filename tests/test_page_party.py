@@ -77,3 +77,32 @@ def test_sidebar_township_narrows_the_page(app):
     assert not app.exception
     frames = "\n".join(frame.value.to_string() for frame in app.dataframe)
     assert "V2名" not in frames   # 甲镇's uncovered clinic is out of view
+
+
+def click(at: AppTest, chart_key: str, *customdata) -> AppTest:
+    """What the browser sends when a point is clicked: the chart's selection state."""
+    at.session_state[chart_key] = {"selection": {"points": [{"customdata": list(customdata)}],
+                                                 "point_indices": [0], "box": [], "lasso": []}}
+    at.run()
+    assert not at.exception
+    return at
+
+
+def uncovered_names(at: AppTest) -> list[str]:
+    for frame in at.dataframe:
+        if "机构编码" in frame.value.columns:
+            return frame.value["机构名称"].tolist()
+    return []
+
+
+def test_clicking_a_township_narrows_the_page_until_cleared(app):
+    assert uncovered_names(app) == ["V2名", "V5名"]
+    click(app, "party_service", "乙镇", 0, 1, 200)             # a bar of the service chart
+    assert "乙镇" in app.info[0].value
+    assert uncovered_names(app) == []                        # 乙镇 has no blank spot
+    assert app.metric[0].value == "5"                        # the cards keep the community scope
+    click(app, "party_compare", "甲镇", "A", 1800)             # a point of the comparison
+    assert "甲镇" in app.info[0].value and uncovered_names(app) == ["V2名"]
+    app.button(key="party_clear").click().run()
+    assert not app.exception and not app.info
+    assert uncovered_names(app) == ["V2名", "V5名"]

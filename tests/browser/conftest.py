@@ -25,7 +25,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 PAGES = {  # url path -> screenshot name
     "": "overview", "rotation": "rotation", "referral": "referral", "village": "village",
-    "talent": "talent", "data": "data", "briefing": "briefing", "quality": "quality",
+    "talent": "talent", "party": "party", "data": "data", "briefing": "briefing", "quality": "quality",
 }
 
 pytestmark = pytest.mark.browser
