@@ -154,8 +154,8 @@ def service_by_township_figure(frame: pd.DataFrame, lang: str = "zh") -> go.Figu
     totals = frame.groupby("township", sort=False)[["activities", "residents_served"]].sum().reindex(order)
     fig.add_trace(go.Scatter(
         x=totals.index, y=totals["activities"], mode="text", showlegend=False, hoverinfo="skip",
-        text=[t("party.service.residents_label", lang, residents=format_number(int(v))) for v in totals["residents_served"]],
-        textposition="top center", textfont=dict(size=13, color="#404040"),
+        text=[format_number(int(v)) for v in totals["residents_served"]],
+        textposition="top center", textfont=dict(size=12, color="#404040"),
     ))
     fig.update_layout(barmode="stack", bargap=0.3)
     fig.update_xaxes(title_text=t("party.service.township_axis", lang), categoryorder="array", categoryarray=order)
