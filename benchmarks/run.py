@@ -161,7 +161,7 @@ def fresh_import_store(path: Path, institutions: Path) -> Store:
 
 def import_into(store: Store, csv_path: Path) -> int:
     """The real import path, as the command line takes it; the rows imported (all, or it raises)."""
-    validation, result = import_file(store.cursor(), csv_path.read_bytes(), csv_path.name)
+    validation, result = import_file(store.cursor(), csv_path, csv_path.name)   # a path: bounded memory when large
     if result is None:
         raise RuntimeError(f"import refused: {validation.file_error or validation.errors.head()}")
     return result.rows_imported

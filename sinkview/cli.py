@@ -108,12 +108,15 @@ def cmd_load(args, out=None) -> int:
             raise UserError(t("mapping_unknown", args.lang, mapping=args.mapping))
     for path in args.files:
         try:
-            raw = path.read_bytes()
+            path.stat()
+            with open(path, "rb"):
+                pass
         except OSError as problem:
             print(f"{path}: {problem.strerror or problem}", file=out)
             status = EXIT_DATA_ERRORS
             continue
-        validation = validate_upload(cursor, raw, path.name, args.dataset, mapping=mapping)
+        validation = validate_upload(cursor, path, path.name, args.dataset, mapping=mapping,
+                                     progress=_progress_printer(path, args.lang))
         if validation.file_error:
             error = validation.file_error
             text = notice_text(error.code, error.params, args.lang, validation.dataset, with_codes=True)
@@ -138,6 +141,25 @@ def cmd_load(args, out=None) -> int:
             print(f"{path}: warning: {notice_text(notice.code, notice.params, args.lang, validation.dataset)}", file=out)
     store.close()
     return status
+
+
+PROGRESS_EVERY_S = 2.0
+
+
+def _progress_printer(path: Path, lang: str):
+    """Progress of a large import on standard error, at most every PROGRESS_EVERY_S seconds."""
+    import time
+
+    last = [0.0]
+
+    def show(stage: str, rows: int) -> None:
+        now = time.monotonic()
+        if stage == "read" and now - last[0] < PROGRESS_EVERY_S:
+            return
+        last[0] = now
+        print(f"{path}: {t(f'cli.progress.{stage}', lang, rows=f'{rows:,}')}", file=sys.stderr, flush=True)
+
+    return show
 
 
 def cmd_metrics(args, out=sys.stdout) -> int:

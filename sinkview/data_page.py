@@ -11,20 +11,22 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import tempfile
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from sinkview import mapping_form, mappings, messages
 from sinkview.contract import DATASETS, STORED_AS, Dataset
-from sinkview.i18n import column_label, dataset_label, enum_label, t
+from sinkview.i18n import column_label, dataset_label, enum_label, format_number, t
 from sinkview.ingest import (ImportRefused, ImportResult, Notice, Validation, commit_validation,
                              undo_import, validate_upload)
-from sinkview.reader import ROW_NUMBER, UnreadableFile, head_rows
+from sinkview.reader import ROW_NUMBER, STREAM_BYTES, UnreadableFile, head_rows
 from sinkview.ui import PageContext, data_version
 
 LOG = logging.getLogger(__name__)
@@ -151,11 +153,29 @@ def _check(ctx: PageContext, raw: bytes, file_name: str, digest: str, mapping=No
     if refusal is not None:
         return Validation(file_name, digest, file_error=refusal)
     try:
+        if len(raw) > STREAM_BYTES:   # checked from a scratch file in bounded memory, with progress
+            return _check_large(ctx, raw, file_name, mapping)
         with st.spinner(ctx.t("data.checking", file=file_name)):
             return validate_upload(ctx.store.cursor(), raw, file_name, mapping=mapping)
     except Exception as failure:  # shown as this file's error; the page goes on
         _log_failure("checking an upload", failure)
         return Validation(file_name, digest, file_error=Notice("data.unexpected"))
+
+
+def _check_large(ctx: PageContext, raw: bytes, file_name: str, mapping) -> Validation:
+    bar = st.progress(0.0, text=ctx.t("data.progress.start", file=file_name))
+    expected = max(raw.count(b"\n"), 1)   # lines: the rows to read, near enough for a bar
+
+    def show(stage: str, rows: int) -> None:
+        share = min(rows / expected, 1.0) * (0.6 if stage == "read" else 1.0)
+        bar.progress(share, text=ctx.t(f"data.progress.{stage}", file=file_name, rows=format_number(rows)))
+
+    with tempfile.TemporaryDirectory(prefix="sinkview-upload-") as folder:
+        path = Path(folder) / "upload"
+        path.write_bytes(raw)
+        validation = validate_upload(ctx.store.cursor(), path, file_name, mapping=mapping, progress=show)
+    bar.empty()
+    return validation
 
 
 def import_upload(ctx: PageContext, digest: str, valid_rows_only: bool) -> None:

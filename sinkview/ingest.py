@@ -12,19 +12,26 @@ import datetime as dt
 import getpass
 import hashlib
 import re
+import shutil
+import tempfile
 import unicodedata
+import weakref
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from rapidfuzz import fuzz, process, utils
 
 from sinkview.contract import (ALIAS_SEPARATORS, DATASETS, DOMAINS, INSTITUTION_LIST_SEPARATORS, STORED_AS, Column,
                                Dataset)
-from sinkview.reader import OVERFLOW, ROW_NUMBER, ColumnMapping, RawTable, UnreadableFile, read_upload
+from sinkview.reader import (OVERFLOW, ROW_NUMBER, STREAM_BYTES, ColumnMapping, RawTable, UnreadableFile,
+                             read_upload, read_upload_file)
 from sinkview.secrets import hmac_pads, secret
 
 EARLIEST_DATE = dt.date(1950, 1, 1)   # plausibility bounds: 1900-01-00 Excel zero dates are errors
@@ -55,9 +62,20 @@ class Validation:
     rows_valid: int = 0
     errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
     warnings: list[Notice] = field(default_factory=list)
-    staged: pa.Table | None = None           # normalised, pseudonymised rows with _valid
+    staged_rows: pa.Table | None = None      # normalised, pseudonymised rows with _valid (small files)
     encoding: str = ""
     mapping_name: str | None = None          # the saved column mapping that was applied
+    staged_path: Path | None = None          # the same rows on disk, for a file read in bounded memory
+
+    @property
+    def staged(self) -> pa.Table | None:
+        """The normalised rows in the order of the file (read from disk for a large file)."""
+        if self.staged_rows is None and self.staged_path is not None:
+            return pq.read_table(self.staged_path, columns=self._kept_columns()).sort_by(ROW_NUMBER)
+        return self.staged_rows
+
+    def _kept_columns(self) -> list[str]:
+        return [ROW_NUMBER, *stored_columns(self.dataset), "row_hash", "_valid"]
 
     @property
     def ok(self) -> bool:
@@ -68,9 +86,14 @@ class Validation:
         return self.rows_total - self.rows_valid
 
     def preview(self, limit: int = PREVIEW_ROWS) -> pd.DataFrame:
-        if self.staged is None:
+        if self.staged_rows is None and self.staged_path is not None:
+            columns = ", ".join(_q(c) for c in self._kept_columns())
+            head = duckdb.sql(f"select {columns} from read_parquet({_lit(str(self.staged_path))}) "
+                              f"order by {_q(ROW_NUMBER)} limit {int(limit)}").to_arrow_table().to_pandas()
+        elif self.staged_rows is None:
             return pd.DataFrame()
-        head = self.staged.slice(0, limit).to_pandas()
+        else:
+            head = self.staged_rows.slice(0, limit).to_pandas()
         return head.drop(columns=["row_hash", "_valid"], errors="ignore")
 
 
@@ -489,25 +512,33 @@ def _prepare(cursor) -> None:
 
 def validate_upload(cursor, raw: bytes | Path, file_name: str, dataset_name: str | None = None,
                     limit_bytes: int | None = None, mapping: ColumnMapping | None = None,
-                    use_saved_mappings: bool = True) -> Validation:
+                    use_saved_mappings: bool = True, progress=None) -> Validation:
     """Everything an import of this file would do, computed without writing anything.
 
     ``raw`` is the file's bytes or its path; a path over ``limit_bytes`` is refused before it is
     read. ``mapping`` names the file's columns explicitly; otherwise a saved mapping for the
-    same header row applies by itself (``use_saved_mappings``)."""
+    same header row applies by itself (``use_saved_mappings``). ``progress(stage, rows)`` hears
+    how far a large file has got: rows read, then rows validated."""
+    workdir = None
     if isinstance(raw, Path):
         size = raw.stat().st_size
         if limit_bytes is not None and size > limit_bytes:
             return Validation(file_name=file_name, content_hash="", file_error=Notice(
                 "file_too_large", {"size_mb": round(size / 2**20), "limit_mb": round(limit_bytes / 2**20)}))
-        raw = raw.read_bytes()
+        if size > STREAM_BYTES:   # read in bounded memory, staged on disk
+            workdir = Path(tempfile.mkdtemp(prefix="sinkview-import-"))
+        else:
+            raw = raw.read_bytes()
     elif limit_bytes is not None and len(raw) > limit_bytes:
         return Validation(file_name=file_name, content_hash="", file_error=Notice(
             "file_too_large", {"size_mb": round(len(raw) / 2**20), "limit_mb": round(limit_bytes / 2**20)}))
-    result = Validation(file_name=file_name, content_hash=hashlib.sha256(raw).hexdigest())
+    result = Validation(file_name=file_name, content_hash=_content_hash(raw))
+    if workdir is not None:
+        weakref.finalize(result, shutil.rmtree, workdir, True)   # the staged rows go with the check
     saved = saved_mappings(cursor) if use_saved_mappings and mapping is None else ()
     try:
-        table = read_upload(raw, dataset_name, mapping, saved)
+        table = (read_upload_file(raw, workdir, dataset_name, mapping, saved, progress) if workdir is not None
+                 else read_upload(raw, dataset_name, mapping, saved))
     except UnreadableFile as problem:
         result.file_error = Notice(problem.code, problem.params)
         if problem.code == "file_resembles" and problem.params["missing"] == ["patient_key"]:
@@ -523,10 +554,40 @@ def validate_upload(cursor, raw: bytes | Path, file_name: str, dataset_name: str
     if table.missing_columns:
         result.file_error = Notice("file_missing_columns", {"columns": table.missing_columns})
         return result
-    _stage(cursor, table, result)
+    _stage(cursor, table, result, workdir)
+    if progress is not None and workdir is not None:
+        progress("validated", result.rows_total)
     if result.rows_total == 0:
         result.file_error = Notice("file_no_rows")
     return result
+
+
+IMPORT_MEMORY_LIMIT = "1GB"   # DuckDB spills the rest of a large import's work to disk
+
+
+@contextmanager
+def bounded_memory(cursor):
+    """Hold DuckDB to IMPORT_MEMORY_LIMIT (and let it stream without keeping row order) while a
+    large file is checked or written; the store's own settings come back afterwards."""
+    before = dict(cursor.execute("""select name, value from duckdb_settings()
+        where name in ('memory_limit', 'preserve_insertion_order')""").fetchall())
+    cursor.execute(f"set memory_limit = {_lit(IMPORT_MEMORY_LIMIT)}")
+    cursor.execute("set preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        cursor.execute(f"set memory_limit = {_lit(before['memory_limit'])}")
+        cursor.execute(f"set preserve_insertion_order = {before['preserve_insertion_order']}")
+
+
+def _content_hash(raw: bytes | Path) -> str:
+    if isinstance(raw, bytes):
+        return hashlib.sha256(raw).hexdigest()
+    digest = hashlib.sha256()
+    with open(raw, "rb") as file:
+        while chunk := file.read(1 << 24):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _file_notices(table: RawTable) -> list[Notice]:
@@ -625,23 +686,40 @@ def saved_mappings(cursor) -> list[ColumnMapping]:
     return [ColumnMapping(dataset, dict(fields), tuple(header), name) for name, dataset, header, fields in rows]
 
 
-def _stage(cursor, table: RawTable, result: Validation) -> None:
+def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = None) -> None:
+    """Normalise and check the rows, then collect the problems and warnings. A large file's
+    rows stay on disk: read from its cells file, written to ``staged.parquet`` in ``workdir``."""
     dataset = table.dataset
-    present = {c.name for c in dataset.columns if c.name in table.table.column_names}
-    upload = table.table
-    for c in dataset.columns:  # absent optional columns as empty text, so the SQL is uniform
-        if c.name not in present:
-            upload = upload.append_column(c.name, pa.nulls(upload.num_rows, pa.string()))
     _prepare(cursor)
     inner, outer = hmac_pads(secret("patient_hmac"))
     derived = frozenset({"patient_key"} if table.patient_key_source else ())
-    cursor.register("upload_raw", upload)
-    try:
-        params = {"hmac_inner": inner, "hmac_outer": outer} if dataset.pseudonymised else None
+    params = {"hmac_inner": inner, "hmac_outer": outer} if dataset.pseudonymised else None
+    if table.source is not None:
+        present = set(table.source_columns)
+        cells = ", ".join([_q(ROW_NUMBER), _q(OVERFLOW)]
+                          + [f"{_q(table.source_columns[c.name])} as {_q(c.name)}" if c.name in present
+                             else f"null::varchar as {_q(c.name)}" for c in dataset.columns])
+        cursor.execute(f"create or replace temp view upload_raw as select {cells} "
+                       f"from read_parquet({_lit(str(table.source))}) where {_q(ROW_NUMBER)} <= {int(table.last_row)}")
+        staged_path = workdir / "staged.parquet"
+        with bounded_memory(cursor):
+            cursor.execute(f"copy ({validation_sql(dataset, present, derived)}) to {_lit(str(staged_path))} "
+                           f"(format parquet)", params)
+        cursor.execute(f"create or replace temp view staged_upload as select * from read_parquet({_lit(str(staged_path))})")
+        staged_columns = [row[0] for row in cursor.execute("describe staged_upload").fetchall()]
+    else:
+        present = {c.name for c in dataset.columns if c.name in table.table.column_names}
+        upload = table.table
+        for c in dataset.columns:  # absent optional columns as empty text, so the SQL is uniform
+            if c.name not in present:
+                upload = upload.append_column(c.name, pa.nulls(upload.num_rows, pa.string()))
+        cursor.register("upload_raw", upload)
         staged = cursor.sql(validation_sql(dataset, present, derived), params=params).to_arrow_table()
         cursor.register("staged_upload", staged)
+        staged_columns = staged.column_names
+    try:
         errors = cursor.execute(_errors_sql(dataset), {"file": result.file_name}).df()
-        flag_names = [n for n in staged.column_names if n.startswith("warn_")
+        flag_names = [n for n in staged_columns if n.startswith("warn_")
                       and not (derived and n == "warn_pseudonymised")]  # said by warn_patient_key_derived
         for flag in flag_names:
             count, rows = cursor.execute(
@@ -649,19 +727,26 @@ def _stage(cursor, table: RawTable, result: Validation) -> None:
                 f"from staged_upload where {_q(flag)}").fetchall()[0]
             if count:
                 result.warnings.append(Notice(flag, {"count": count, "rows": rows or []}))
+        total, valid = cursor.execute("select count(*), count(*) filter (where _valid) from staged_upload").fetchall()[0]
     finally:
-        cursor.unregister("upload_raw")
-        cursor.unregister("staged_upload")
+        if table.source is not None:
+            cursor.execute("drop view if exists upload_raw")
+            cursor.execute("drop view if exists staged_upload")
+        else:
+            cursor.unregister("upload_raw")
+            cursor.unregister("staged_upload")
     errors = suggest_institutions(cursor, dataset, errors)
     # Name columns as the user's file does (header text), not by canonical names.
     errors["column"] = [table.headers.get(c, c) for c in errors["column"]]
     other = errors["reason"].isin(["before_other", "more_than_other"])
     errors.loc[other, "detail"] = [table.headers.get(d, d) for d in errors.loc[other, "detail"]]
     result.errors = errors
-    result.rows_total = staged.num_rows
-    result.rows_valid = staged.num_rows - int(pc.sum(pc.invert(staged.column("_valid"))).as_py() or 0)
+    result.rows_total, result.rows_valid = total, valid
     keep = [ROW_NUMBER, *stored_columns(dataset), "row_hash", "_valid"]
-    result.staged = staged.select(keep).sort_by(ROW_NUMBER)   # as the user sees the file
+    if table.source is not None:
+        result.staged_path = staged_path
+    else:
+        result.staged_rows = staged.select(keep).sort_by(ROW_NUMBER)   # as the user sees the file
 
 
 # --------------------------------------------------------------------------- commit and undo
@@ -680,9 +765,16 @@ def commit_validation(cursor, validation: Validation, valid_rows_only: bool = Fa
     columns = stored_columns(dataset)
     cols = ", ".join(_q(c) for c in columns)
     on_key = " and ".join(f"t.{_q(k)} = i.{_q(k)}" for k in dataset.key)
-    incoming = validation.staged.filter(validation.staged.column("_valid")).select([*columns, "row_hash"])
-    cursor.register("incoming_rows", incoming)
+    large = validation.staged_path is not None
+    if large:   # a large file: its rows stay on disk
+        cursor.execute(f"create or replace temp view incoming_rows as select {cols}, row_hash "
+                       f"from read_parquet({_lit(str(validation.staged_path))}) where _valid")
+    else:
+        staged = validation.staged_rows
+        cursor.register("incoming_rows", staged.filter(staged.column("_valid")).select([*columns, "row_hash"]))
+    limits = bounded_memory(cursor) if large else nullcontext()
     try:
+        limits.__enter__()
         cursor.execute("begin transaction")
         import_id = cursor.execute("select nextval('import_id_seq')").fetchall()[0][0]
         params = {"id": import_id}
@@ -700,18 +792,23 @@ def commit_validation(cursor, validation: Validation, valid_rows_only: bool = Fa
             values ($id, $dataset, $file, $hash, $rows, $changed, $rejected, $warnings, $who,
                 current_timestamp::timestamp, null, $new, $replaced, $unchanged, $mapping)""", {
             **params, "dataset": dataset.name, "file": validation.file_name,
-            "hash": validation.content_hash, "rows": incoming.num_rows, "changed": changed,
+            "hash": validation.content_hash, "rows": validation.rows_valid, "changed": changed,
             "rejected": validation.rows_rejected, "warnings": len(validation.warnings),
             "who": who or _current_user(), "new": changed - replaced, "replaced": replaced,
-            "unchanged": incoming.num_rows - changed, "mapping": validation.mapping_name})
+            "unchanged": validation.rows_valid - changed, "mapping": validation.mapping_name})
         cursor.execute("commit")
     except Exception:
         cursor.execute("rollback")
         raise
     finally:
-        cursor.unregister("incoming_rows")
-    return ImportResult(import_id, dataset.name, incoming.num_rows, changed, validation.rows_rejected,
-                        rows_new=changed - replaced, rows_replaced=replaced, rows_unchanged=incoming.num_rows - changed)
+        limits.__exit__(None, None, None)
+        if validation.staged_path is not None:
+            cursor.execute("drop view if exists incoming_rows")
+        else:
+            cursor.unregister("incoming_rows")
+    return ImportResult(import_id, dataset.name, validation.rows_valid, changed, validation.rows_rejected,
+                        rows_new=changed - replaced, rows_replaced=replaced,
+                        rows_unchanged=validation.rows_valid - changed)
 
 
 def _current_user() -> str:
@@ -753,7 +850,7 @@ def undo_import(cursor, import_id: int) -> str:
     return dataset_name
 
 
-def import_file(cursor, raw: bytes, file_name: str, dataset_name: str | None = None,
+def import_file(cursor, raw: bytes | Path, file_name: str, dataset_name: str | None = None,
                 valid_rows_only: bool = False, who: str | None = None,
                 mapping: ColumnMapping | None = None) -> tuple[Validation, ImportResult | None]:
     """Validate, then commit when allowed: the path of the command line and of batch loads."""

@@ -13,11 +13,14 @@ import datetime as dt
 import hashlib
 import io
 import re
+import codecs
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 from charset_normalizer import from_bytes
 
 from sinkview.contract import (DATASETS, TOTAL_ROW_LABELS, Dataset, column_lookup, header_forms,
@@ -55,6 +58,16 @@ class RawTable:
     duplicate_columns: list[str] = field(default_factory=list)  # second and later columns of one name
     patient_key_source: str | None = None  # the identity column (as headed) a patient key is derived from
     mapping_name: str | None = None         # the saved column mapping applied, if any
+    # A large file read in bounded memory: ``table`` is None and the cells are in a Parquet
+    # file (columns c0, c1, … plus _row and _overflow); ``source_columns`` names the canonical
+    # columns' cells there; rows after ``last_row`` (total and blank rows at the end) are dropped.
+    source: Path | None = None
+    source_columns: dict[str, str] = field(default_factory=dict)
+    last_row: int | None = None
+
+    @property
+    def num_rows(self) -> int:
+        return self.table.num_rows if self.table is not None else -1
 
 
 @dataclass(frozen=True)
@@ -272,9 +285,21 @@ def _xlsx_rows(raw: bytes, dataset_hint: str | None) -> list[list[str]]:
 
 # --------------------------------------------------------------------------- table
 
-def _finish(dataset: Dataset, header: list[str], columns: list[list[str]] | pa.Table,
-            first_row_number: int, encoding: str, header_index: int,
-            mapping: ColumnMapping | None = None) -> RawTable:
+@dataclass
+class _HeaderChoices:
+    """Which position of the header row holds each canonical column, and what else it holds."""
+
+    chosen: dict[str, int]
+    mapped: set[int]
+    unknown: list[str]
+    identity_found: list[str]
+    source: str | None
+    missing: list[str]
+    headers: dict[str, str]
+    duplicated: list[str]
+
+
+def _header_choices(dataset: Dataset, header: list[str], mapping: ColumnMapping | None) -> _HeaderChoices:
     lookup = column_lookup(dataset)
     identity = identity_lookup(dataset)
     chosen: dict[str, int] = {}
@@ -303,6 +328,18 @@ def _finish(dataset: Dataset, header: list[str], columns: list[list[str]] | pa.T
     if source is not None and source not in identity_found:
         identity_found.append(source)
     missing = [c for c in dataset.required if c not in chosen]
+    headers = {name: header[pos].strip() for name, pos in chosen.items()}
+    duplicated = [header[pos].strip() for pos, cell in enumerate(header)
+                  if pos not in mapped
+                  and (name := next((lookup[f] for f in header_forms(cell) if f in lookup), None))
+                  and chosen.get(name) != pos]
+    return _HeaderChoices(chosen, mapped, unknown, identity_found, source, missing, headers, duplicated)
+
+
+def _finish(dataset: Dataset, header: list[str], columns: list[list[str]] | pa.Table,
+            first_row_number: int, encoding: str, header_index: int,
+            mapping: ColumnMapping | None = None) -> RawTable:
+    found = _header_choices(dataset, header, mapping)
     if not isinstance(columns, pa.Table):
         columns = pa.table({name: pa.array(values, pa.string())
                             for name, values in zip(_column_names(len(columns)), columns)})
@@ -313,15 +350,10 @@ def _finish(dataset: Dataset, header: list[str], columns: list[list[str]] | pa.T
     # Total rows are judged on every cell, recognised column or not (合计 often sits under 序号).
     columns, dropped = _drop_total_rows(columns, _column_names(len(header)))
     table = pa.table({ROW_NUMBER: columns.column(ROW_NUMBER), OVERFLOW: columns.column(OVERFLOW),
-                      **{name: columns.column(pos) for name, pos in chosen.items()}})
-    headers = {name: header[pos].strip() for name, pos in chosen.items()}
-    duplicated = [header[pos].strip() for pos, cell in enumerate(header)
-                  if pos not in mapped
-                  and (name := next((lookup[f] for f in header_forms(cell) if f in lookup), None))
-                  and chosen.get(name) != pos]
+                      **{name: columns.column(pos) for name, pos in found.chosen.items()}})
     return RawTable(dataset, table, encoding, header_index + 1, header_index, dropped,
-                    unknown, identity_found, missing, headers, duplicated,
-                    patient_key_source=source, mapping_name=mapping.name if mapping else None)
+                    found.unknown, found.identity_found, found.missing, found.headers, found.duplicated,
+                    patient_key_source=found.source, mapping_name=mapping.name if mapping else None)
 
 
 def _patient_key_source(dataset: Dataset, header: list[str], chosen: dict[str, int], identity: set[str]) -> str | None:
@@ -460,3 +492,178 @@ def _parse_csv_exact(body: str, delimiter: str, width: int) -> pa.Table:
         overflow.append(any(cell.strip() for cell in row[width:]))
     arrays = {n: pa.array(c, pa.string()) for n, c in zip(_column_names(width), columns)}
     return pa.table({**arrays, OVERFLOW: pa.array(overflow, pa.bool_())})
+
+
+# --------------------------------------------------------------------------- large files
+
+STREAM_BYTES = 64 * 2**20      # CSV files larger than this are read in bounded memory
+CHUNK_BYTES = 16 * 2**20       # decoded, and parsed, this much at a time
+EXACT_BATCH_ROWS = 200_000
+
+
+def detect_file_encoding(path: Path) -> str:
+    """``detect_encoding`` for a file on disk, reading it in chunks (UTF-8 checked to the end)."""
+    with open(path, "rb") as file:
+        start = file.read(CHUNK_BYTES)
+        if start.startswith(b"\xef\xbb\xbf"):
+            return "utf-8-sig"
+        for encoding in ("utf-8", "gb18030"):
+            decoder = codecs.getincrementaldecoder(encoding)()
+            file.seek(0)
+            try:
+                while chunk := file.read(CHUNK_BYTES):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+                return encoding
+            except UnicodeDecodeError:
+                continue
+    return detect_encoding(start)  # charset-normalizer's guess on the start, checked
+
+
+def _utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
+    """The file as UTF-8 (itself when it already is), decoded chunk by chunk."""
+    if encoding in ("utf-8", "utf-8-sig"):
+        return path
+    target = workdir / "upload.utf8.csv"
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with open(path, "rb") as source, open(target, "wb") as out:
+        while chunk := source.read(CHUNK_BYTES):
+            out.write(decoder.decode(chunk).encode("utf-8"))
+        out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    return target
+
+
+def read_upload_file(path: Path, workdir: Path, dataset_name: str | None = None,
+                     mapping: ColumnMapping | None = None, saved: Sequence[ColumnMapping] = (),
+                     progress=None) -> RawTable:
+    """A large CSV file read in bounded memory: decoded in chunks, parsed in batches into a
+    Parquet file of text cells with the row numbers the user sees. The same header, total-row
+    and ragged-row rules as ``read_upload``; smaller files and XLSX go through that."""
+    with open(path, "rb") as file:
+        start = file.read(400_000)
+    if start[:4] == b"PK\x03\x04" or path.stat().st_size <= STREAM_BYTES:
+        return read_upload(path.read_bytes(), dataset_name, mapping, saved)
+    if b"\x00" in start[:4096]:
+        raise UnreadableFile("file_binary")
+    encoding = detect_file_encoding(path)
+    utf8 = _utf8_copy(path, encoding, workdir)
+    with open(utf8, "rb") as file:
+        head_bytes = file.read(400_000)
+    bom = 3 if head_bytes.startswith(b"\xef\xbb\xbf") else 0
+    head_lines = head_bytes[bom:].decode("utf-8", errors="ignore").splitlines(keepends=True)[:HEADER_SEARCH_ROWS + 1]
+    delimiter = detect_delimiter("".join(head_lines))
+    try:
+        head = list(csv.reader([line.rstrip("\r\n") for line in head_lines], delimiter=delimiter))
+    except csv.Error:
+        raise UnreadableFile("file_bad_csv") from None
+    if mapping is not None:
+        dataset_name = mapping.dataset
+    dataset, h, applied = locate_header(head, dataset_name, mapping, saved)
+    header = head[h]
+    offset = bom + sum(len(line.encode("utf-8")) for line in head_lines[:h + 1])   # the first body byte
+    cells = workdir / "upload_raw.parquet"
+    if not _parse_file_fast(utf8, offset, delimiter, len(header), h + 2, cells, progress):
+        try:
+            _parse_file_exact(utf8, offset, delimiter, len(header), h + 2, cells, progress)
+        except csv.Error:
+            raise UnreadableFile("file_bad_csv") from None
+    last_row, dropped = _total_rows_at_the_end(cells, len(header))
+    found = _header_choices(dataset, header, applied)
+    return RawTable(dataset, None, encoding.replace("utf-8-sig", "utf-8-bom"), h + 1, h, dropped,
+                    found.unknown, found.identity_found, found.missing, found.headers, found.duplicated,
+                    patient_key_source=found.source, mapping_name=applied.name if applied else None,
+                    source=cells, source_columns={name: f"c{pos}" for name, pos in found.chosen.items()},
+                    last_row=last_row)
+
+
+def _with_row_numbers(batch: pa.RecordBatch, first: int, overflow=None) -> pa.RecordBatch:
+    n = batch.num_rows
+    return pa.RecordBatch.from_arrays(
+        [*batch.columns, overflow if overflow is not None else pa.array([False] * n, pa.bool_()),
+         pa.array(range(first, first + n), pa.int64())],
+        names=[*batch.schema.names, OVERFLOW, ROW_NUMBER])
+
+
+def _parse_file_fast(path: Path, offset: int, delimiter: str, width: int, first_row: int, target: Path,
+                     progress=None) -> bool:
+    """pyarrow's streaming parser, batch by batch into ``target``; False when a row is ragged
+    (its row number would be unknown), and the exact parser takes over."""
+    ragged = []
+
+    def on_invalid(row):
+        ragged.append(row)
+        return "skip"
+
+    names = _column_names(width)
+    with open(path, "rb") as file:
+        file.seek(offset)
+        try:
+            reader = pacsv.open_csv(
+                file, read_options=pacsv.ReadOptions(column_names=names, block_size=CHUNK_BYTES),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
+                                                 invalid_row_handler=on_invalid),
+                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False))
+            writer, row = None, first_row
+            for batch in reader:
+                if ragged:
+                    break
+                batch = _with_row_numbers(batch, row)
+                row += batch.num_rows
+                writer = writer or pq.ParquetWriter(target, batch.schema)
+                writer.write_batch(batch)
+                if progress is not None:
+                    progress("read", row - first_row)
+        except pa.ArrowInvalid:
+            return False
+        finally:
+            if "writer" in locals() and writer is not None:
+                writer.close()
+    return not ragged and target.exists()
+
+
+def _parse_file_exact(path: Path, offset: int, delimiter: str, width: int, first_row: int, target: Path,
+                      progress=None) -> None:
+    """Python's csv module in batches: it pads short rows and flags long ones, row by row."""
+    names = _column_names(width)
+    schema = pa.schema([*((n, pa.string()) for n in names), (OVERFLOW, pa.bool_()), (ROW_NUMBER, pa.int64())])
+    with open(path, "rb") as raw, pq.ParquetWriter(target, schema) as writer:
+        raw.seek(offset)
+        reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline=""), delimiter=delimiter)
+        row = first_row
+        while True:
+            columns: list[list[str]] = [[] for _ in range(width)]
+            overflow: list[bool] = []
+            for record in reader:
+                for i in range(width):
+                    columns[i].append(record[i] if i < len(record) else "")
+                overflow.append(any(cell.strip() for cell in record[width:]))
+                if len(overflow) == EXACT_BATCH_ROWS:
+                    break
+            if not overflow:
+                break
+            batch = pa.RecordBatch.from_arrays([*(pa.array(c, pa.string()) for c in columns),
+                                                pa.array(overflow, pa.bool_()),
+                                                pa.array(range(row, row + len(overflow)), pa.int64())], schema=schema)
+            writer.write_batch(batch)
+            row += len(overflow)
+            if progress is not None:
+                progress("read", row - first_row)
+
+
+def _total_rows_at_the_end(cells: Path, width: int) -> tuple[int, list[int]]:
+    """The last row kept and the 合计/总计/小计 rows dropped, judged on the file's last rows."""
+    file = pq.ParquetFile(cells)
+    groups = []
+    rows = 0
+    for index in reversed(range(file.num_row_groups)):
+        groups.insert(0, file.read_row_group(index))
+        rows += groups[0].num_rows
+        if rows >= 10:
+            break
+    tail = pa.concat_tables(groups) if groups else pa.table({})
+    if tail.num_rows == 0:
+        return 0, []
+    kept, dropped = _drop_total_rows(tail, _column_names(width))
+    last = kept.column(ROW_NUMBER)[-1].as_py() if kept.num_rows else tail.column(ROW_NUMBER)[0].as_py() - 1
+    return last, dropped
