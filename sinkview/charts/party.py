@@ -191,8 +191,12 @@ def comparison_caption(frame: pd.DataFrame, x: str, y: str, lang: str = "zh") ->
     size = strength(r)
     key = "party.compare.none" if size == "none" else (
         "party.compare.positive" if r > 0 else "party.compare.negative")
+    def in_sentence(column: str) -> str:  # "Expert-days ..." reads "expert-days ..." mid-sentence
+        label = measure_label(column, lang)
+        return label[:1].lower() + label[1:] if lang == "en" else label
+
     return t(key, lang, r=f"{r:.2f}", count=count, strength=t(f"party.compare.strength.{size}", lang),
-             x=measure_label(x, lang), y=measure_label(y, lang)) + t("party.compare.not_causation", lang)
+             x=in_sentence(x), y=in_sentence(y)) + t("party.compare.not_causation", lang)
 
 
 def comparison_figure(frame: pd.DataFrame, x: str, y: str, lang: str = "zh",
