@@ -13,9 +13,12 @@ create or replace temp macro sv_text(s) as
     nullif(case when strlen(s) = length(s) then trim(s, chr(32) || chr(9) || chr(13) || chr(10))
                 else trim(s, chr(32) || chr(9) || chr(13) || chr(10) || chr(12288) || chr(160)) end, '');
 
+-- translate() is slow, so only a cell that holds a full-width form pays for it.
 create or replace temp macro sv_clean(s) as
     nullif(case when strlen(s) = length(s) then trim(s, chr(32) || chr(9) || chr(13) || chr(10))
-                else trim(sv_halfwidth(s), chr(32) || chr(9) || chr(13) || chr(10) || chr(160)) end, '');
+                when regexp_matches(s, '[\x{FF01}-\x{FF5E}\x{3000}]')
+                then trim(sv_halfwidth(s), chr(32) || chr(9) || chr(13) || chr(10) || chr(160))
+                else trim(s, chr(32) || chr(9) || chr(13) || chr(10) || chr(160)) end, '');
 
 create or replace temp macro sv_number_text(s) as replace(s, ',', '');
 
