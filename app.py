@@ -16,7 +16,8 @@ st.set_page_config(page_title="sinkview", page_icon=str(PROJECT_ROOT / "sinkview
                    initial_sidebar_state="expanded")
 
 lang = ui.language()
-current = ui.current_access()
+with ui.read_batch():  # the reads of a run share one connection, opened on a cache miss (sinkview.store)
+    current = ui.current_access()
 
 PAGES = {
     "nav.group_overview": [("pages/overview.py", "nav.overview", ":material/dashboard:", True)],
@@ -47,6 +48,7 @@ page = st.navigation({group: pages for group, pages in navigation.items() if pag
 
 with st.sidebar:
     st.markdown(f"**{t('app_title', lang)}**")
-context = ui.render_frame()
-ui.status_line(context)
-page.run()
+with ui.read_batch():
+    context = ui.render_frame()
+    ui.status_line(context)
+    page.run()

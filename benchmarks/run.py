@@ -375,8 +375,13 @@ def default_filters(db: str, version: int) -> tuple[ui.Filters, dt.date | None]:
 def render_through_app(context: ui.PageContext, plan: PagePlan) -> None:
     """What a render of the page asks of the data layer: the frame, its queries, its indicators."""
     store, db, filters = context.store, context.db, context.filters
+    with store.batch():  # as app.py runs a page: its reads share one connection (shared store)
+        _render_reads(context, plan, store, db, filters)
+
+
+def _render_reads(context: ui.PageContext, plan: PagePlan, store, db: str, filters: ui.Filters) -> None:
     version = ui.data_version(store)
-    store.is_empty()
+    ui._holds_data(db, version)
     ui._cached_query(db, version, "frame/data_range", ())
     ui._cached_query(db, version, "frame/communities", ())
     ui._cached_query(db, version, "frame/townships", (("community", filters.community),))
@@ -412,7 +417,8 @@ def measure_pages(db: Path, repeats: int) -> dict:
     store = ui.get_store(str(db))
     version = ui.data_version(store)
     filters, first_data_day = default_filters(str(db), version)
-    communities = store.cursor().execute(query_sql("frame/communities")).df()["community"].tolist()
+    with store.read() as con:
+        communities = con.execute(query_sql("frame/communities")).df()["community"].tolist()
     context = ui.PageContext(store, str(db), "zh", filters, has_data=True, version=version)
     note(f"pages for {filters.period} ({filters.start} to {filters.end}), {len(communities)} communities")
     results, warm = {}, {}
@@ -424,7 +430,8 @@ def measure_pages(db: Path, repeats: int) -> dict:
             clear_caches()
             cold.append(timed(lambda: render_through_app(context, plan)))
             rerender.append(timed(lambda: render_through_app(context, plan)))
-            bare.append(timed(lambda: run_bare(store.cursor(), statements)))
+            with store.read() as con:  # opened outside the clock: the bare engine's figure
+                bare.append(timed(lambda: run_bare(con, statements)))
         median = statistics.median
         results[f"page_{page}_s"] = median(cold)
         results[f"page_{page}_vs_bare"] = median(cold) / median(bare)
@@ -485,7 +492,8 @@ def measure_deck(work: Path, repeats: int) -> float | None:
     filters, _ = default_filters(str(db), ui.data_version(store))
 
     def build() -> None:
-        slides = build_slides(store.cursor(), filters.start, filters.end, None, "zh")
+        with store.read() as con:
+            slides = build_slides(con, filters.start, filters.end, None, "zh")
         build_deck(slides, "zh", io.BytesIO())
 
     times = []
@@ -522,14 +530,17 @@ def run(scale: str, work: Path, repeats: int | None, as_json: bool) -> dict:
     note(f"{scale} scale, {repeats} repeats, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     db = benchmark_store(scale, work)
     scratch = db.parent  # the scale's CSVs and throw-away stores live beside its store
-    store = ui.get_store(str(db))
-    cursor = store.cursor()
+    held = Store(db)  # held while importing; closed while the pages read it as the app does (shared)
+    cursor = held.cursor()
     institutions = scratch / "institutions.parquet"
     pq.write_table(cursor.sql("select * from institutions").to_arrow_table(), institutions)
     results = {}
     results.update(measure_import(cursor, settings, scratch, institutions))
+    held.close()
     results.update(measure_pages(db, repeats))
-    results["peak_rss_mb"] = measure_peak_rss(cursor, settings, scratch, institutions)  # before any other child
+    held = Store(db)
+    results["peak_rss_mb"] = measure_peak_rss(held.cursor(), settings, scratch, institutions)  # before any other child
+    held.close()
     results["deck_s"] = measure_deck(work, repeats) if settings.with_deck else None
     if not settings.with_deck:
         note("deck_s is null: the tiny scale skips the deck")

@@ -36,7 +36,8 @@ SCORECARD_COLUMNS = {"topic": ("topic", 100), "name": ("indicator", 215), "value
 def briefing_slides(db: str, version: int, start: dt.date, end: dt.date, community: str | None,
                     lang: str, today: dt.date, scope: str | None, _query) -> list:
     """The slides for these filters; ``_query`` (not part of the key) is the page's scoped query."""
-    return build_slides(ui.get_store(db).cursor(), start, end, community, lang, today=today, query=_query)
+    with ui.get_store(db).read() as con:
+        return build_slides(con, start, end, community, lang, today=today, query=_query)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

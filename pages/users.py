@@ -18,8 +18,8 @@ if ctx.role != "admin":
     st.error(ctx.t("auth.admin_only"))
     st.stop()
 
-cursor = ctx.store.cursor()
-users = auth.list_users(cursor)
+with ctx.store.read() as con:
+    users = auth.list_users(con)
 users_tab, audit_tab = st.tabs([ctx.t("auth.users.tab_users"), ctx.t("auth.users.tab_audit")])
 
 
@@ -28,9 +28,11 @@ def role_label(role: str) -> str:
 
 
 def apply(change, message_key: str, name: str) -> None:
-    """Make a user change; on success say so after the refresh, else show why not."""
+    """Make a user change (``change(connection)``, one write); on success say so after the
+    refresh, else show why not."""
     try:
-        change()
+        with ctx.store.write(f"{message_key} {name}") as con:
+            change(con)
     except auth.UserChangeRefused as refusal:
         st.error(ctx.t(refusal.code, **refusal.params))
         return
@@ -78,7 +80,7 @@ with users_tab:
         first, again = new_password("sv_user_add")
         if st.form_submit_button(ctx.t("auth.users.add"), type="primary", key="sv_user_add_submit"):
             if not refuse_different_passwords(first, again):
-                apply(lambda: auth.add_user(cursor, name, first, role, community, by=ctx.user),
+                apply(lambda con: auth.add_user(con, name, first, role, community, by=ctx.user),
                       "auth.users.added", name.strip())
 
     with passwd_column, st.form("sv_user_passwd", clear_on_submit=True):
@@ -88,7 +90,7 @@ with users_tab:
         first, again = new_password("sv_user_passwd")
         if st.form_submit_button(ctx.t("auth.users.passwd"), key="sv_user_passwd_submit"):
             if not refuse_different_passwords(first, again):
-                apply(lambda: auth.set_password(cursor, target, first, by=ctx.user),
+                apply(lambda con: auth.set_password(con, target, first, by=ctx.user),
                       "auth.users.password_changed", target)
 
     with remove_column, st.form("sv_user_remove", clear_on_submit=True):
@@ -97,12 +99,13 @@ with users_tab:
         target = st.selectbox(ctx.t("auth.users.remove_user"), others, key="sv_user_remove_name")
         confirmed = st.checkbox(ctx.t("auth.users.remove_confirm"), key="sv_user_remove_confirm")
         if st.form_submit_button(ctx.t("auth.users.remove"), key="sv_user_remove_submit") and confirmed and target:
-            apply(lambda: auth.remove_user(cursor, target, by=ctx.user), "auth.users.removed", target)
+            apply(lambda con: auth.remove_user(con, target, by=ctx.user), "auth.users.removed", target)
 
 with audit_tab:
     limit = st.number_input(ctx.t("auth.users.audit_limit"), min_value=10, max_value=10_000, value=200, step=50,
                             key="sv_audit_limit")
-    entries = audit_log.recent(cursor, int(limit))
+    with ctx.store.read() as con:
+        entries = audit_log.recent(con, int(limit))
     entries["at"] = entries["at"].dt.strftime("%Y-%m-%d %H:%M:%S")
     st.dataframe(entries.rename(columns={c: ctx.t(f"auth.users.col.{c}") for c in entries.columns}),
                  hide_index=True, key="sv_audit_table")

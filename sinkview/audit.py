@@ -12,7 +12,7 @@ import re
 import pandas as pd
 
 ACTIONS = frozenset({
-    "login", "login_failed", "logout", "import", "undo", "export", "deck",
+    "login", "login_failed", "logout", "session_expired", "import", "undo", "export", "deck",
     "user_added", "user_removed", "password_changed", "mapping",
 })
 MAX_TEXT_CHARS = 500

@@ -56,28 +56,29 @@ def _check(args) -> None:
 
 def write_briefing(args) -> Path:
     """Build the slides and write the deck; returns the path written."""
+    import duckdb
     from choreographer.browsers.chromium import ChromeNotFoundError
 
     from sinkview.briefing import build_slides
     from sinkview.deck import build_deck
     from sinkview.queries import run_query
-    from sinkview.store import Store
+    from sinkview.store import Store, StoreBusy, warn_while_waiting
 
     _check(args)
     try:
-        store = Store(args.db)
-    except Exception as problem:  # locked by a running dashboard, or not a DuckDB file
+        store = Store(args.db, shared=True)  # read while the dashboard runs on it
+        store.on_wait = warn_while_waiting
+        with store.read() as cursor:
+            if cursor.execute("select count(*) from institutions").fetchall()[0][0] == 0:
+                raise BriefingError(f"{args.db} holds no data: import the ledgers first (python -m sinkview load)")
+            communities = run_query(cursor, "frame/communities")["community"].tolist()
+            if args.community is not None and args.community not in communities:
+                raise BriefingError(f"unknown community {args.community!r}; known: {', '.join(communities)}")
+            slides = build_slides(cursor, args.start, args.end, args.community, args.lang)
+    except (BriefingError, StoreBusy):
+        raise
+    except duckdb.Error as problem:  # not a DuckDB file
         raise BriefingError(f"cannot open the database {args.db}: {problem}") from None
-    try:
-        cursor = store.cursor()
-        if store.is_empty():
-            raise BriefingError(f"{args.db} holds no data: import the ledgers first (python -m sinkview load)")
-        communities = run_query(cursor, "frame/communities")["community"].tolist()
-        if args.community is not None and args.community not in communities:
-            raise BriefingError(f"unknown community {args.community!r}; known: {', '.join(communities)}")
-        slides = build_slides(cursor, args.start, args.end, args.community, args.lang)
-    finally:
-        store.close()
     try:
         build_deck(slides, args.lang, args.out)
     except ChromeNotFoundError:
@@ -91,9 +92,11 @@ def write_briefing(args) -> Path:
 def run(args, out=None, err=None) -> int:
     """The command: the deck's path on ``out`` (standard output) and exit 0, or one line on
     ``err`` (standard error) and exit 1."""
+    from sinkview.store import StoreBusy
+
     try:
         path = write_briefing(args)
-    except BriefingError as problem:
+    except (BriefingError, StoreBusy) as problem:
         print(f"error: {problem}", file=err or sys.stderr)
         return EXIT_ERROR
     print(path, file=out or sys.stdout)

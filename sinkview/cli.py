@@ -82,12 +82,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _open_store(db: Path | None):
-    from sinkview.store import Store
+    """The store shared with a running app: each command step opens it for one unit of work;
+    a wait for another writer is announced on standard error."""
+    from sinkview.store import Store, StoreBusy, warn_while_waiting
 
     try:
-        return Store(db)
-    except Exception as problem:  # a locked or unreadable file
+        store = Store(db, shared=True)
+    except StoreBusy as busy:
+        raise UserError(str(busy)) from None
+    except Exception as problem:  # an unreadable file
         raise UserError(f"cannot open the database {db}: {problem}") from None
+    store.on_wait = warn_while_waiting
+    return store
 
 
 def cmd_load(args, out=None) -> int:
@@ -98,13 +104,12 @@ def cmd_load(args, out=None) -> int:
     out = out or sys.stdout  # looked up now, so a captured stdout is honoured
 
     store = _open_store(args.db)
-    cursor = store.cursor()
     status = EXIT_OK
     mapping = None
     if args.mapping:
-        mapping = mappings.find(cursor, args.mapping)
+        with store.read() as con:
+            mapping = mappings.find(con, args.mapping)
         if mapping is None:
-            store.close()
             raise UserError(t("mapping_unknown", args.lang, mapping=args.mapping))
     for path in args.files:
         try:
@@ -115,8 +120,9 @@ def cmd_load(args, out=None) -> int:
             print(f"{path}: {problem.strerror or problem}", file=out)
             status = EXIT_DATA_ERRORS
             continue
-        validation = validate_upload(cursor, path, path.name, args.dataset, mapping=mapping,
-                                     progress=_progress_printer(path, args.lang))
+        with store.read() as con:  # checking reads only: the app goes on meanwhile
+            validation = validate_upload(con, path, path.name, args.dataset, mapping=mapping,
+                                         progress=_progress_printer(path, args.lang))
         if validation.file_error:
             error = validation.file_error
             text = notice_text(error.code, error.params, args.lang, validation.dataset, with_codes=True)
@@ -130,7 +136,8 @@ def cmd_load(args, out=None) -> int:
             print(f"{path}:{row.row}:{row.column}: {reason}", file=out)
         result = None
         if validation.ok or (args.valid_rows_only and validation.rows_valid):
-            result = commit_validation(cursor, validation, valid_rows_only=args.valid_rows_only)
+            with store.write(f"load {path.name}") as con:
+                result = commit_validation(con, validation, valid_rows_only=args.valid_rows_only)
         elif not validation.ok:
             status = EXIT_DATA_ERRORS
         counts = (f" new={result.rows_new} replaced={result.rows_replaced} unchanged={result.rows_unchanged}"
@@ -167,9 +174,8 @@ def cmd_metrics(args, out=sys.stdout) -> int:
 
     if args.end < args.start:
         raise UserError("--end is before --start")
-    store = _open_store(args.db)
-    values = compute_indicators(store.cursor(), args.start, args.end, args.community)
-    store.close()
+    with _open_store(args.db).read() as con:
+        values = compute_indicators(con, args.start, args.end, args.community)
     if args.json:
         print(json.dumps({"period": {"start": args.start.isoformat(), "end": args.end.isoformat()},
                           "community": args.community, "indicators": values}, ensure_ascii=False), file=out)
@@ -219,10 +225,12 @@ def cmd_user(args, out=None) -> int:
 
     out = out or sys.stdout  # looked up now, so a captured stdout is honoured
     store = _open_store(args.db)
-    cursor = store.cursor()
+    if args.user_command != "list":  # asked before the store is held, so a slow typist blocks nobody
+        password = _new_password(args.lang) if args.user_command in ("add", "passwd") else None
     try:
         if args.user_command == "list":
-            users = auth.list_users(cursor)
+            with store.read() as con:
+                users = auth.list_users(con)
             if not users:
                 print(t("auth.cli.no_users", args.lang), file=out)
             for user in users:
@@ -230,21 +238,23 @@ def cmd_user(args, out=None) -> int:
                 print(f"{user.name}\t{user.role}\t{user.community or '*'}\t{user.created_at:%Y-%m-%d %H:%M}{locked}",
                       file=out)
         elif args.user_command == "add":
-            user = auth.add_user(cursor, args.name, _new_password(args.lang), args.role, args.community, by=_actor())
+            with store.write(f"user add {args.name}") as con:
+                user = auth.add_user(con, args.name, password, args.role, args.community, by=_actor())
+                known = run_query(con, "frame/communities")["community"].tolist()
             role = t(f"auth.role.{user.role}", args.lang)
             print(t("auth.cli.added", args.lang, name=user.name, role=role, community=user.community or "*"), file=out)
-            if user.community and user.community not in run_query(cursor, "frame/communities")["community"].tolist():
+            if user.community and user.community not in known:
                 print(t("auth.cli.unknown_community", args.lang, community=user.community), file=out)
         elif args.user_command == "passwd":
-            auth.set_password(cursor, args.name, _new_password(args.lang), by=_actor())
+            with store.write(f"user passwd {args.name}") as con:
+                auth.set_password(con, args.name, password, by=_actor())
             print(t("auth.cli.password_changed", args.lang, name=args.name), file=out)
         else:
-            auth.remove_user(cursor, args.name, by=_actor())
+            with store.write(f"user remove {args.name}") as con:
+                auth.remove_user(con, args.name, by=_actor())
             print(t("auth.cli.removed", args.lang, name=args.name), file=out)
     except auth.UserChangeRefused as refusal:
         raise UserError(t(refusal.code, args.lang, **refusal.params)) from None
-    finally:
-        store.close()
     return EXIT_OK
 
 
@@ -253,9 +263,8 @@ def cmd_audit(args, out=None) -> int:
 
     out = out or sys.stdout  # looked up now, so a captured stdout is honoured
 
-    store = _open_store(args.db)
-    entries = recent(store.cursor(), args.limit)
-    store.close()
+    with _open_store(args.db).read() as con:
+        entries = recent(con, args.limit)
     if entries.empty:
         print(t("auth.cli.no_entries", args.lang), file=out)
     for entry in entries.itertuples():
@@ -268,8 +277,13 @@ COMMANDS = {"load": cmd_load, "metrics": cmd_metrics, "sample": cmd_sample, "bri
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from sinkview.store import StoreBusy
+
     try:
         return COMMANDS[args.command](args)
+    except StoreBusy as busy:  # waited its bound for another writer
+        print(f"error: {busy}", file=sys.stderr)
+        return EXIT_DATA_ERRORS
     except UserError as problem:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_DATA_ERRORS

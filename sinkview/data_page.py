@@ -156,7 +156,8 @@ def _check(ctx: PageContext, raw: bytes, file_name: str, digest: str, mapping=No
         if len(raw) > STREAM_BYTES:   # checked from a scratch file in bounded memory, with progress
             return _check_large(ctx, raw, file_name, mapping)
         with st.spinner(ctx.t("data.checking", file=file_name)):
-            return validate_upload(ctx.store.cursor(), raw, file_name, mapping=mapping)
+            with ctx.store.read() as con:
+                return validate_upload(con, raw, file_name, mapping=mapping)
     except Exception as failure:  # shown as this file's error; the page goes on
         _log_failure("checking an upload", failure)
         return Validation(file_name, digest, file_error=Notice("data.unexpected"))
@@ -173,7 +174,8 @@ def _check_large(ctx: PageContext, raw: bytes, file_name: str, mapping) -> Valid
     with tempfile.TemporaryDirectory(prefix="sinkview-upload-") as folder:
         path = Path(folder) / "upload"
         path.write_bytes(raw)
-        validation = validate_upload(ctx.store.cursor(), path, file_name, mapping=mapping, progress=show)
+        with ctx.store.read() as con:
+            validation = validate_upload(con, path, file_name, mapping=mapping, progress=show)
     bar.empty()
     return validation
 
@@ -182,7 +184,8 @@ def import_upload(ctx: PageContext, digest: str, valid_rows_only: bool) -> None:
     """Write a checked file (on the user's confirmation), remember the result, refresh."""
     state = st.session_state[UPLOADS_KEY][digest]
     with page_boundary(ctx, "import"):
-        result = commit_validation(ctx.store.cursor(), state.validation, valid_rows_only, who=ctx.user)
+        with ctx.store.write(f"import {state.file_name}") as con:
+            result = commit_validation(con, state.validation, valid_rows_only, who=ctx.user)
         ctx.audit("import", f"{state.file_name}: {result.dataset}, import {result.import_id}, "
                             f"{result.rows_imported} rows, {result.rows_changed} changed, "
                             f"{result.rows_rejected} rejected{', valid rows only' if valid_rows_only else ''}")
@@ -195,7 +198,8 @@ def save_mapping(ctx: PageContext, digest: str, name: str) -> None:
     state = st.session_state[UPLOADS_KEY][digest]
     with page_boundary(ctx, "save mapping"):
         try:
-            saved = mappings.save(ctx.store.cursor(), name, state.trial.as_mapping(state.head), who=ctx.user)
+            with ctx.store.write(f"save mapping {name}") as con:
+                saved = mappings.save(con, name, state.trial.as_mapping(state.head), who=ctx.user)
         except mappings.MappingRefused as refusal:
             st.error(ctx.t(refusal.code, **refusal.params))
             return
@@ -208,7 +212,8 @@ def save_mapping(ctx: PageContext, digest: str, name: str) -> None:
 def change_mapping(ctx: PageContext, digest: str) -> None:
     """Open the form on the saved mapping a file was read with."""
     state = st.session_state[UPLOADS_KEY][digest]
-    saved = mappings.find(ctx.store.cursor(), state.validation.mapping_name)
+    with ctx.store.read() as con:
+        saved = mappings.find(con, state.validation.mapping_name)
     start_mapping(state, saved.dataset if saved else None, saved)
     state.checked_at_version = None
     st.rerun()
@@ -224,7 +229,8 @@ def undo(ctx: PageContext, import_id: int, file_name: str) -> None:
     """Revert one import (the latest of its dataset) and say so after the refresh."""
     st.session_state.pop(UNDO_CONFIRM_KEY, None)
     with page_boundary(ctx, "undo"):
-        dataset = undo_import(ctx.store.cursor(), import_id)
+        with ctx.store.write(f"undo import {import_id}") as con:
+            dataset = undo_import(con, import_id)
         ctx.audit("undo", f"import {import_id} ({file_name}, {dataset})")
         st.session_state[FLASH_KEY] = ("data.undone", {"file": file_name, "dataset": dataset_label(dataset, ctx.lang)})
         _data_changed()

@@ -114,8 +114,8 @@ def render_form(ctx, trial: TrialMapping, head: list[list[str]], upload_key: str
 
 def render_saved_mappings(ctx) -> None:
     """The saved mappings; editors rename and delete them."""
-    cursor = ctx.store.cursor()
-    saved = mappings.listing(cursor)
+    with ctx.store.read() as con:
+        saved = mappings.listing(con)
     if saved.empty:
         st.info(ctx.t("mapping.none_saved"))
         return
@@ -130,19 +130,21 @@ def render_saved_mappings(ctx) -> None:
     with st.container(horizontal=True, vertical_alignment="bottom"):
         new_name = st.text_input(ctx.t("mapping.new_name"), value=chosen, key=f"sv_mapping_new_name_{chosen}")
         if st.button(ctx.t("mapping.rename"), key="sv_mapping_rename", icon=":material/edit:"):
-            _change(ctx, lambda: mappings.rename(cursor, chosen, new_name), "mapping.renamed", old=chosen, new=new_name)
+            _change(ctx, lambda con: mappings.rename(con, chosen, new_name), "mapping.renamed", old=chosen, new=new_name)
         if st.session_state.get(DELETE_CONFIRM_KEY) != chosen:
             if st.button(ctx.t("mapping.delete"), key="sv_mapping_delete", icon=":material/delete:"):
                 st.session_state[DELETE_CONFIRM_KEY] = chosen
                 st.rerun()
         elif st.button(ctx.t("mapping.delete_confirm", name=chosen), key="sv_mapping_delete_confirm", type="primary"):
             st.session_state.pop(DELETE_CONFIRM_KEY, None)
-            _change(ctx, lambda: mappings.delete(cursor, chosen), "mapping.deleted", name=chosen)
+            _change(ctx, lambda con: mappings.delete(con, chosen), "mapping.deleted", name=chosen)
 
 
 def _change(ctx, action, done_key: str, **params) -> None:
+    """``action(connection)`` in one write of the store; then say so, or why not."""
     try:
-        action()
+        with ctx.store.write(f"{done_key} {params}") as con:
+            action(con)
     except mappings.MappingRefused as refusal:
         st.error(ctx.t(refusal.code, **refusal.params))
         return

@@ -44,13 +44,9 @@ def run(args, out=None) -> int:
         settings = quality.load_settings(args.settings)
     except (OSError, quality.SettingsError) as problem:
         raise UserError(str(problem)) from None
-    store = _open_store(args.db)
-    try:
-        cursor = store.cursor()
+    with _open_store(args.db).read() as cursor:  # read-only: runs while the app serves the store
         checks = quality.compute_checks(cursor, args.start, args.end, args.community, settings)
         found = quality.violations(cursor, args.start, args.end, args.community, settings) if args.details else {}
-    finally:
-        store.close()
     if args.json:
         result = {"period": {"start": args.start.isoformat(), "end": args.end.isoformat()},
                   "community": args.community, "checks": checks}

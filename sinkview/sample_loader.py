@@ -22,10 +22,10 @@ def sample_files(folder: Path = SAMPLE_DIR) -> list[Path]:
 
 def load_sample(store: Store, folder: Path = SAMPLE_DIR) -> list:
     """Import every sample ledger; returns the validations (all are expected to be clean)."""
-    cursor = store.cursor()
     results = []
     for path in sample_files(folder):
-        validation, _ = import_file(cursor, path.read_bytes(), path.name, who=SAMPLE_USER)
+        with store.write(f"load the sample county: {path.name}") as con:
+            validation, _ = import_file(con, path.read_bytes(), path.name, who=SAMPLE_USER)
         results.append(validation)
     return results
 

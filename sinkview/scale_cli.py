@@ -65,19 +65,16 @@ def _province_sample(args, out) -> int:
 
 
 def _export(args, out) -> int:
-    import duckdb
-
     from sinkview.parquet_export import export_parquet
-    from sinkview.store import CONNECTION_CONFIG, default_db_path
+    from sinkview.store import Store, default_db_path, warn_while_waiting
 
     db = args.db or default_db_path()
     if not Path(db).is_file():
         raise FileNotFoundError(f"no database at {db}")
-    con = duckdb.connect(str(db), read_only=True, config=CONNECTION_CONFIG)
-    try:
+    store = Store(db, shared=True)  # read while the dashboard runs on it
+    store.on_wait = warn_while_waiting
+    with store.read() as con:
         written = export_parquet(con, args.parquet, overwrite=args.overwrite)
-    finally:
-        con.close()
     for table, rows in written.items():
         print(f"{args.parquet / table}: {rows:,} rows", file=out)
     return EXIT_OK

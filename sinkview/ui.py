@@ -18,7 +18,7 @@ import streamlit as st
 
 from sinkview import audit as audit_log
 from sinkview import periods
-from sinkview.access import access, account_panel, login_gate
+from sinkview.access import access, account_panel, demo_setup_panel, login_gate
 from sinkview.export import safe_csv
 from sinkview.i18n import DEFAULT_LANGUAGE, LANGUAGES, dataset_label, format_number, t
 from sinkview.indicators import compute_indicators, indicator, load_targets, status
@@ -39,31 +39,57 @@ def get_store(path: str | None = None) -> Store:
     """The process's store; an empty store gets the bundled sample county."""
     from sinkview.sample_loader import load_sample_if_empty
 
-    store = Store(path or default_db_path())
+    store = Store(path or default_db_path(), shared=True)  # shared with the command line
     load_sample_if_empty(store)
     return store
 
 
+_VERSION_SEEN: dict[str, tuple[tuple, int]] = {}  # db -> (store generation, data version)
+
+
+def read_batch(db: str | None = None):
+    """One read-only connection for the reads of this run, opened only on a cache miss (see
+    ``Store.batch``); app.py runs the frame and the page inside it."""
+    return get_store(str(db or default_db_path())).batch()
+
+
 def data_version(store: Store) -> int:
-    """Changes whenever an import or an undo changes the data: part of every cache key."""
-    return int(run_query(store.cursor(), "frame/data_version")["version"][0])
+    """Changes whenever an import or an undo changes the data (here or in another process, the
+    command line's ``load`` say): part of every cache key, so the next interaction after a
+    change reads afresh. Read again only when some write happened since last asked."""
+    signature = store.generation()  # before reading: a write in between is seen next time
+    seen = _VERSION_SEEN.get(str(store.path))
+    if seen is not None and seen[0] == signature:
+        return seen[1]
+    with store.read() as con:
+        version = int(run_query(con, "frame/data_version")["version"][0])
+    _VERSION_SEEN[str(store.path)] = (signature, version)
+    return version
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached_query(db: str, version: int, name: str, params: tuple) -> pd.DataFrame:
-    return run_query(get_store(db).cursor(), name, **dict(params))
+    with get_store(db).read() as con:
+        return run_query(con, name, **dict(params))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _cached_indicators(db: str, version: int, start: dt.date, end: dt.date, community: str | None) -> dict:
-    return compute_indicators(get_store(db).cursor(), start, end, community)
+    with get_store(db).read() as con:
+        return compute_indicators(con, start, end, community)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _names_of_other_communities(db: str, version: int, community: str) -> frozenset[str]:
     """What names another community: its own name, its institutions' and the townships only it has."""
-    names = run_query(get_store(db).cursor(), "frame/other_community_names", community=community)
+    with get_store(db).read() as con:
+        names = run_query(con, "frame/other_community_names", community=community)
     return frozenset(names["name"])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _holds_data(db: str, version: int) -> bool:
+    return not get_store(db).is_empty()
 
 
 # --------------------------------------------------------------------------- context
@@ -132,7 +158,8 @@ class PageContext:
 
     def audit(self, action: str, detail: str = "") -> None:
         """Record that this page's user did ``action`` (import, undo, export, deck): no patient data."""
-        audit_log.record(self.store.cursor(), self.user, action, detail)
+        with self.store.write(f"audit {action}") as con:
+            audit_log.record(con, self.user, action, detail)
 
     def _check_scope(self, community: str | None, what: str) -> None:
         if self.community_scope is not None and community != self.community_scope:
@@ -263,11 +290,13 @@ def render_frame(db: str | None = None) -> PageContext:
         township = None if st.session_state["sv_township"] == ALL else st.session_state["sv_township"]
         if user is not None:
             account_panel(store, user, lang)
+        elif current.mode == "demo":
+            demo_setup_panel(store, lang)
 
     if current.mode == "demo":
         st.warning(t("auth.demo_banner", lang), icon=":material/science:")
     filters = Filters(start, end, community, township, st.session_state["sv_period"])
-    context = PageContext(store, db, lang, filters, has_data=not store.is_empty(), version=version,
+    context = PageContext(store, db, lang, filters, has_data=_holds_data(db, version), version=version,
                           user=user.name if user else None, role=user.role if user else None,
                           community_scope=scope, can_upload=bool(user and user.can_upload),
                           can_undo=bool(user and user.can_undo), demo_mode=current.mode == "demo")

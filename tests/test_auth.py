@@ -234,9 +234,9 @@ def test_a_scoped_context_refuses_other_communities_and_county_wide_queries(two_
 
 def test_scoped_indicators_are_the_communitys(two_communities):
     scoped = context(two_communities, A)
-    cursor = ui.get_store(two_communities).cursor()
-    assert scoped.indicators() == compute_indicators(cursor, *YEAR, A)
-    assert scoped.indicators() != compute_indicators(cursor, *YEAR, None)
+    with ui.get_store(two_communities).read() as cursor:
+        assert scoped.indicators() == compute_indicators(cursor, *YEAR, A)
+        assert scoped.indicators() != compute_indicators(cursor, *YEAR, None)
 
 
 def test_the_scope_holds_even_when_the_filters_say_otherwise(two_communities):
@@ -244,7 +244,9 @@ def test_the_scope_holds_even_when_the_filters_say_otherwise(two_communities):
     tampered = ui.PageContext(store, two_communities, "zh", ui.Filters(*YEAR, B, None, "2025"), has_data=True,
                               version=ui.data_version(store), community_scope=A)
     assert tampered.query("frame/townships")["township"].tolist() == ["东乡"]
-    assert tampered.indicators() == compute_indicators(store.cursor(), *YEAR, A)
+    with store.read() as cursor:
+        expected = compute_indicators(cursor, *YEAR, A)
+    assert tampered.indicators() == expected
 
 
 @pytest.mark.skipif(not (QUERIES_DIR / "referral" / "flows_by_institution.sql").exists(),

@@ -50,9 +50,8 @@ def sample_db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def cursor(sample_db):
-    store = Store(sample_db)
-    yield store.cursor()
-    store.close()
+    with Store(sample_db, shared=True).read() as con:  # read-only, so the command may read it too
+        yield con
 
 
 @pytest.fixture(scope="module")

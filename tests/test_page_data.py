@@ -92,12 +92,14 @@ def app(db_path) -> AppTest:
     return open_page("clerk")
 
 
-def cursor(db_path: Path):
-    return ui.get_store(str(db_path)).cursor()
+def on_store(db_path: Path, work):
+    """``work(connection)`` in one unit of work on the app's (shared) store."""
+    with ui.get_store(str(db_path)).write("test") as con:
+        return work(con)
 
 
 def count(db_path: Path, table: str) -> int:
-    return cursor(db_path).execute(f"select count(*) from {table}").fetchall()[0][0]
+    return on_store(db_path, lambda con: con.execute(f"select count(*) from {table}").fetchall())[0][0]
 
 
 def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
@@ -141,29 +143,29 @@ def test_upload_import_history_undo(app, db_path):
     assert count(db_path, "referrals") == 0
 
     click(app, f"sv_import_valid_{digest_key(REFERRALS)}")
-    stored = cursor(db_path).execute("select referral_id from referrals order by 1").fetchall()
+    stored = on_store(db_path, lambda con: con.execute("select referral_id from referrals order by 1").fetchall())
     assert stored == [("RF1",), ("RF3",)]
     assert "拒绝 1 行" in texts(app.success)
     history = table_with(app, "文件名")
     assert history["文件名"].tolist()[:2] == ["转诊.csv", "机构.csv"]
     assert history["拒绝行数"].tolist()[0] == 1
 
-    before = compute_indicators(cursor(db_path), *YEAR, None)
-    before_rows = cursor(db_path).execute("select * from referrals order by referral_id").fetchall()
+    before = on_store(db_path, lambda con: compute_indicators(con, *YEAR, None))
+    before_rows = on_store(db_path, lambda con: con.execute("select * from referrals order by referral_id").fetchall())
     upload(app, ("转诊更新.csv", REFERRALS_UPDATE))
     click(app, f"sv_import_{digest_key(REFERRALS_UPDATE)}")
-    assert compute_indicators(cursor(db_path), *YEAR, None) != before
+    assert on_store(db_path, lambda con: compute_indicators(con, *YEAR, None)) != before
 
     click(app, "sv_undo_referrals")             # the first click only asks
     assert count(db_path, "referrals") == 3
     assert "转诊更新.csv" in texts(app.warning)
     click(app, "sv_undo_confirm_referrals")
     assert "已撤销 转诊更新.csv" in texts(app.success)
-    assert compute_indicators(cursor(db_path), *YEAR, None) == before
-    assert cursor(db_path).execute("select * from referrals order by referral_id").fetchall() == before_rows
+    assert on_store(db_path, lambda con: compute_indicators(con, *YEAR, None)) == before
+    assert on_store(db_path, lambda con: con.execute("select * from referrals order by referral_id").fetchall()) == before_rows
     assert table_with(app, "撤销时间")["撤销时间"].iloc[0] != ""
     assert set(table_with(app, "操作人")["操作人"].head(3)) == {"clerk"}
-    actions = audit.recent(cursor(db_path))
+    actions = on_store(db_path, audit.recent)
     assert actions.query("who == 'clerk'")["action"].tolist()[:4] == ["undo", "import", "import", "import"]
 
 
@@ -176,7 +178,7 @@ def test_discard_writes_nothing(app, db_path):
 
 
 def test_english_translates_reasons(app, db_path):
-    import_file(cursor(db_path), INSTITUTIONS, "机构.csv")
+    on_store(db_path, lambda con: import_file(con, INSTITUTIONS, "机构.csv"))
     upload(app, ("referrals.csv", REFERRALS))
     app.segmented_control(key="sv_lang").set_value("en").run()
     errors = table_with(app, "Reason")

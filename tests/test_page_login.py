@@ -7,7 +7,6 @@ message, the rows of every table, and every CSV offered for download.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import shutil
@@ -56,9 +55,9 @@ def db(sample_db, tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def with_users(db) -> Path:
-    cursor = ui.get_store(str(db)).cursor()
-    auth.add_user(cursor, "boss", PASSWORD, "admin", by="test")
-    auth.add_user(cursor, "viewer_a", PASSWORD, "viewer", A, by="test")
+    with ui.get_store(str(db)).write("test") as cursor:
+        auth.add_user(cursor, "boss", PASSWORD, "admin", by="test")
+        auth.add_user(cursor, "viewer_a", PASSWORD, "viewer", A, by="test")
     return db
 
 
@@ -141,8 +140,8 @@ def shown_values(cursor) -> set[str]:
 # --------------------------------------------------------------------------- anonymous visitors
 
 def test_an_anonymous_visitor_gets_the_login_and_nothing_from_the_store(with_users):
-    cursor = ui.get_store(str(with_users)).cursor()
-    secrets, values = names_of(cursor, None), shown_values(cursor)
+    with ui.get_store(str(with_users)).read() as cursor:
+        secrets, values = names_of(cursor, None), shown_values(cursor)
     at = start()
     assert [text.value for text in at.subheader] == ["登录"]
     assert {text.key for text in at.text_input} == {"sv_login_name", "sv_login_password"}
@@ -181,8 +180,8 @@ def test_five_failures_lock_the_name(with_users):
 # --------------------------------------------------------------------------- scope and roles
 
 def test_a_viewer_bound_to_one_community_never_sees_another(with_users, downloads):
-    cursor = ui.get_store(str(with_users)).cursor()
-    others = names_of(cursor, B) - names_of(cursor, A)
+    with ui.get_store(str(with_users)).read() as cursor:
+        others = names_of(cursor, B) - names_of(cursor, A)
     at = sign_in(start(), "viewer_a")
     assert at.selectbox(key="sv_community").options == [A]
     context = at.session_state["_sinkview_context"]
@@ -203,8 +202,7 @@ def test_only_admins_get_the_users_page(with_users):
         at.switch_page("pages/users.py")  # not registered for a viewer
 
     alone = AppTest.from_file(str(ROOT / "pages" / "users.py"), default_timeout=90)
-    now = auth.clock()
-    alone.session_state[access.SESSION_KEY] = access.Session("viewer_a", now, now)
+    alone.session_state[access.SESSION_KEY] = at.session_state[access.SESSION_KEY]
     alone.run()  # the page run on its own still checks the role
     assert [error.value for error in alone.error] == ["只有管理员可以打开此页。"] and not alone.dataframe
 
@@ -219,7 +217,8 @@ def test_only_admins_get_the_users_page(with_users):
     at.text_input(key="sv_user_add_password_again").input(PASSWORD)
     at.button(key="sv_user_add_submit").click().run()
     assert [success.value for success in at.success] == ["已添加用户 clerk_b。"]
-    user = auth.get_user(ui.get_store(str(with_users)).cursor(), "clerk_b")
+    with ui.get_store(str(with_users)).read() as cursor:
+        user = auth.get_user(cursor, "clerk_b")
     assert (user.role, user.community) == ("editor", B)
     log = table_with(at, "操作")
     assert log[["用户", "操作"]].values.tolist()[:2] == [["boss", "user_added"], ["boss", "login"]]
@@ -239,16 +238,18 @@ def test_an_idle_session_ends(with_users, monkeypatch):
     assert not signed_in(at) and "sv_login_name" in {text.key for text in at.text_input}
     assert [info.value for info in at.info] == ["超过 5 分钟没有操作，已自动退出，请重新登录。"]
     assert A not in page_text(at)
-    last = ui.get_store(str(with_users)).cursor().execute(
-        "select who, action, detail from audit_log order by rowid desc limit 1").fetchall()
-    assert last == [("viewer_a", "logout", "idle")]
+    with ui.get_store(str(with_users)).read() as cursor:
+        last = cursor.execute("select who, action, detail from audit_log order by rowid desc limit 1").fetchall()
+    assert last == [("viewer_a", "session_expired", "idle")]
 
 
 def test_a_page_run_without_the_app_checks_the_session_again(with_users):
     # A deep link can make Streamlit run a page file alone (the pages/ folder of multipage v1).
     at = sign_in(start(), "viewer_a")
-    stale = dataclasses.replace(at.session_state[access.SESSION_KEY],
-                                last_active=auth.clock() - dt.timedelta(minutes=31))
+    stale = at.session_state[access.SESSION_KEY]
+    with ui.get_store(str(with_users)).write("test") as cursor:  # idle for 31 minutes, as the store sees it
+        cursor.execute("update sessions set last_active = last_active - interval 31 minutes where id_hash = $id",
+                       {"id": stale.id_hash})
     alone = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=90)
     alone.session_state[access.SESSION_KEY] = stale
     alone.session_state["_sinkview_context"] = at.session_state["_sinkview_context"]
@@ -266,7 +267,8 @@ def test_the_logout_button_ends_the_session(with_users):
 
 def test_a_changed_password_ends_open_sessions(with_users):
     at = sign_in(start(), "viewer_a")
-    auth.set_password(ui.get_store(str(with_users)).cursor(), "viewer_a", "a new password", by="boss")
+    with ui.get_store(str(with_users)).write("test") as cursor:
+        auth.set_password(cursor, "viewer_a", "a new password", by="boss")
     at.run()
     assert not signed_in(at) and [info.value for info in at.info] == ["您的账号或密码已被更改，请重新登录。"]
 
@@ -283,11 +285,12 @@ def test_without_users_the_sample_county_opens_in_demo_mode(db):
 
 
 def test_without_users_imported_data_are_not_shown_at_all(db):
-    cursor = ui.get_store(str(db)).cursor()
     extra = "机构编码,机构名称,机构层级,所属医共体\nX001,某县真实医院,县级医院,真实医共体\n".encode()
-    assert import_file(cursor, extra, "real.csv", who="clerk")[1] is not None
+    with ui.get_store(str(db)).write("test") as cursor:
+        assert import_file(cursor, extra, "real.csv", who="clerk")[1] is not None
     at = start()
     text = page_text(at)
     assert at.error[0].value.startswith("数据库中已有导入的数据，但还没有任何用户")
     assert "python -m sinkview user add" in text
-    assert not [name for name in names_of(cursor, None) if name in text]
+    with ui.get_store(str(db)).read() as cursor:
+        assert not [name for name in names_of(cursor, None) if name in text]

@@ -40,13 +40,14 @@ def _free_port() -> int:
 ADMIN = ("管理员", "browser-test-pass")
 
 
-def _serve(home: Path, admin: tuple[str, str] | None = None):
+def _serve(home: Path, admin: tuple[str, str] | None = None, settings: dict | None = None):
     """Start sinkview on a free port with its own database (the sample county) and HOME;
-    with ``admin``, that user exists (so every page asks for a sign-in)."""
+    with ``admin``, that user exists (so every page asks for a sign-in); ``settings`` are more
+    environment variables of the server."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: scripts/setup.sh installs it")
     env = {**os.environ, "HOME": str(home), "SINKVIEW_DB": str(home / "sinkview.duckdb"),
-           "SINKVIEW_SECRETS_DIR": str(home / "secrets")}
+           "SINKVIEW_SECRETS_DIR": str(home / "secrets"), **(settings or {})}
     # The sample county, loaded as the app loads it on first start (demo mode shows only that).
     subprocess.run([sys.executable, "-c", "import sys; from sinkview.store import Store; "
                     "from sinkview.sample_loader import load_sample; load_sample(Store(sys.argv[1]))",

@@ -1,0 +1,150 @@
+"""The shared store: units of work of several processes (here threads and a child process) on one file.
+
+Writes take turns and a writer that waits too long names what holds the store; reads wait for
+a write in progress instead of failing; a read-only unit never migrates; the schema is brought
+up to date once by whoever opens an old store first.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from sinkview.store import CONNECTION_CONFIG, SCHEMA_VERSION, Store, StoreBusy
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    path = tmp_path / "shared.duckdb"
+    Store(path, shared=True)
+    return path
+
+
+def test_a_shared_store_keeps_nothing_open(db):
+    store = Store(db, shared=True)
+    with store.read() as con:
+        assert con.execute("select max(version) from schema_version").fetchall() == [(SCHEMA_VERSION,)]
+    # Nothing is held between units: another process's plain read-write open succeeds.
+    other = duckdb.connect(str(db), config=CONNECTION_CONFIG)
+    other.close()
+    with pytest.raises(RuntimeError, match="store.read"):
+        store.cursor()
+
+
+def test_a_write_waits_for_another_write_and_gives_up_naming_it(db):
+    holder, waiter = Store(db, shared=True), Store(db, shared=True, write_wait_s=0.5)
+    announced = []
+    waiter.on_wait = announced.append
+    inside, leave = threading.Event(), threading.Event()
+
+    def hold():
+        with holder.write("load 转诊.csv"):
+            inside.set()
+            leave.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    inside.wait(10)
+    started = time.monotonic()
+    with pytest.raises(StoreBusy) as busy:
+        with waiter.write("user add 张三"):
+            pass
+    assert 0.5 <= time.monotonic() - started < 5
+    assert "load 转诊.csv" in str(busy.value) and "writing since" in str(busy.value)
+    leave.set()
+    thread.join()
+    with waiter.transaction("user add 张三") as con:  # the holder is gone: the write goes through
+        con.execute("insert into store_meta values ('probe', 'x')")
+    with waiter.read() as con:
+        assert con.execute("select value from store_meta where key = 'probe'").fetchall() == [("x",)]
+
+
+def test_a_read_waits_for_a_write_in_progress_and_sees_it(db):
+    writer, reader = Store(db, shared=True), Store(db, shared=True)
+    inside, leave = threading.Event(), threading.Event()
+
+    def write():
+        with writer.transaction("probe") as con:
+            con.execute("insert into store_meta values ('probe', 'written')")
+            inside.set()
+            leave.wait(10)
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    inside.wait(10)
+    seen = []
+    reading = threading.Thread(target=lambda: seen.append(_probe(reader)))
+    reading.start()
+    time.sleep(0.3)
+    assert seen == []          # waiting, not failed
+    leave.set()
+    thread.join()
+    reading.join(10)
+    assert seen == ["written"]
+
+
+def _probe(store: Store) -> str:
+    with store.read() as con:
+        return con.execute("select value from store_meta where key = 'probe'").fetchall()[0][0]
+
+
+def test_a_failed_transaction_leaves_nothing(db):
+    store = Store(db, shared=True)
+    with pytest.raises(ValueError):
+        with store.transaction("probe") as con:
+            con.execute("insert into store_meta values ('probe', 'half')")
+            raise ValueError("the second half failed")
+    with store.read() as con:
+        assert con.execute("select count(*) from store_meta where key = 'probe'").fetchall() == [(0,)]
+
+
+def test_a_write_inside_a_read_is_refused_and_a_read_inside_a_write_sees_it(db):
+    store = Store(db, shared=True)
+    with store.read():
+        with pytest.raises(RuntimeError, match="wait for itself"):
+            with store.write("oops"):
+                pass
+    with store.write("probe") as con:
+        con.execute("insert into store_meta values ('probe', 'mine')")
+        assert _probe(store) == "mine"
+
+
+def test_another_process_writing_is_named_with_its_purpose(db):
+    waiter = Store(db, shared=True, write_wait_s=0.3)
+    child = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from sinkview.store import Store\n"
+        "with Store(sys.argv[1], shared=True).write('nightly load of 转诊.csv'):\n"
+        "    print('in', flush=True); time.sleep(30)\n"), str(db)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "in"
+        with pytest.raises(StoreBusy) as busy:
+            with waiter.write("briefing"):
+                pass
+        assert f"process {child.pid}" in str(busy.value) and "nightly load of 转诊.csv" in str(busy.value)
+    finally:
+        child.kill()
+        child.wait()
+    with Store(db, shared=True, write_wait_s=5).write("after"):  # a killed writer leaves no lock behind
+        pass
+
+
+def test_an_old_store_is_brought_up_to_date_once(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path), config=CONNECTION_CONFIG)
+    con.execute("create table schema_version (version integer not null)")
+    con.close()
+    with pytest.raises(duckdb.Error):  # not yet migrated: the tables are missing
+        with duckdb.connect(str(path), read_only=True) as probe:
+            probe.execute("select * from institutions")
+    Store(path, shared=True)
+    with Store(path, shared=True).read() as con:
+        assert con.execute("select count(*) from institutions").fetchall() == [(0,)]
+        assert con.execute("select count(*) from schema_version").fetchall()[0][0] >= 3
