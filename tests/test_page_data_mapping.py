@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 
 from sinkview import mappings
-from tests.test_page_data import PASSWORD, click, count, cursor, db_path, open_page, texts, upload  # noqa: F401
+from tests.test_page_data import PASSWORD, click, count, db_path, on_store, open_page, texts, upload  # noqa: F401
 
 INSTITUTIONS = (
     "机构编码,机构名称,机构层级,上级机构编码,所属医共体,机构别名\n"
@@ -67,7 +67,7 @@ def test_unrecognised_file_is_mapped_previewed_saved_and_reused(db_path):
     click(at, f"sv_map_{key(HR)}_save")
     assert "已保存映射“人事系统导出”" in texts(at.success)
     assert "使用映射：人事系统导出" in texts(at.info)
-    assert mappings.find(cursor(db_path), "人事系统导出").fields["start_date"] == "生效时间"
+    assert on_store(db_path, lambda con: mappings.find(con, "人事系统导出")).fields["start_date"] == "生效时间"
     click(at, f"sv_import_{key(HR)}")
     assert "新增 2 行" in texts(at.success)
     assert count(db_path, "staff_movements") == 2
@@ -96,18 +96,18 @@ def test_a_saved_mapping_can_be_changed_for_one_file(db_path):
 
 def test_mappings_are_renamed_and_deleted_on_their_tab(db_path):
     at = open_page("clerk")
-    mappings.save(cursor(db_path), "甲映射", mappings.ColumnMapping(
-        "staff_movements", {"staff_id": "人员编码"}, ("人员编码", "变动类型")), who="clerk")
+    on_store(db_path, lambda con: mappings.save(con, "甲映射", mappings.ColumnMapping(
+        "staff_movements", {"staff_id": "人员编码"}, ("人员编码", "变动类型")), who="clerk"))
     at.run()
     listed = next(f.value for f in at.dataframe if "已映射字段数" in f.value.columns)
     assert listed["名称"].tolist() == ["甲映射"] and listed["台账"].tolist() == ["人才流动"]
     at.text_input(key="sv_mapping_new_name_甲映射").input("乙映射")
     click(at, "sv_mapping_rename")
-    assert mappings.find(cursor(db_path), "乙映射") is not None
+    assert on_store(db_path, lambda con: mappings.find(con, "乙映射")) is not None
     at.selectbox(key="sv_mapping_chosen").set_value("乙映射").run()
     click(at, "sv_mapping_delete")
     click(at, "sv_mapping_delete_confirm")
-    assert mappings.listing(cursor(db_path)).empty
+    assert on_store(db_path, mappings.listing).empty
 
 
 def test_a_platform_referral_export_imports_and_shows_what_it_did(db_path):
@@ -120,5 +120,5 @@ def test_a_platform_referral_export_imports_and_shows_what_it_did(db_path):
     assert f"sv_map_{key(PLATFORM)}_dataset" not in [s.key for s in at.selectbox]
     click(at, f"sv_import_{key(PLATFORM)}")
     assert "导入 2 行——新增 2 行" in texts(at.success)
-    stored = cursor(db_path).execute("select from_inst_id, to_inst_id, status from referrals order by 1").fetchall()
+    stored = on_store(db_path, lambda con: con.execute("select from_inst_id, to_inst_id, status from referrals order by 1").fetchall())
     assert stored == [("T001", "T002", "pending"), ("T002", "T001", "completed")]

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from sinkview import access, auth, quality
 from tests.quality_fixture import build_quality_store
+from tests.session_helper import signed_in_session
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PASSWORD = "quality-check-1"
@@ -33,8 +34,7 @@ def db_path(tmp_path, monkeypatch) -> Path:
 
 def open_page(user: str = "reviewer", **url) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    now = auth.clock()
-    at.session_state[access.SESSION_KEY] = access.Session(user, now, now)
+    at.session_state[access.SESSION_KEY] = signed_in_session(user)
     at.query_params.update({"period": "2025-Q3", **url})
     at.run()
     at.switch_page("pages/quality.py").run()
