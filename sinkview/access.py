@@ -30,6 +30,7 @@ ENDED_KEY = "sv_ended_session"           # the session this tab ended (its cooki
 IDLE_CHECK_KEY = "sv_idle_check"         # set by the idle watch: its rerun is not the user's activity
 KEPT_ACROSS_SESSIONS = ("sv_lang", COOKIE_ACTION_KEY, ENDED_KEY)  # all other state is forgotten at sign-in/out
 TOUCH_WAIT_S = 2.0                       # keeping a session alive never waits long for the store
+SIGN_IN_WAIT_S = 20.0                    # a sign-in waits this long for a write elsewhere, then says so
 END_NOTICES = {
     "idle": "auth.idle_ended", "too_old": "sessions.too_old", "revoked": "auth.session_revoked",
 }
@@ -149,10 +150,13 @@ def sign_out(store: Store, reason: str = "button") -> None:
     if session is None:
         return
     now = auth.clock()
-    with store.write("sign out") as con:
-        row = sessions.find(con, session.id_hash)
-        if row is not None:
-            sessions.end(con, row, reason, now)
+    try:
+        with store.write("sign out") as con:
+            row = sessions.find(con, session.id_hash)
+            if row is not None:
+                sessions.end(con, row, reason, now)
+    except StoreBusy:  # a very long write elsewhere: this tab forgets the sign-in anyway
+        pass
     st.session_state[ENDED_KEY] = session.id_hash
     _forget_session_state(("info", "auth.signed_out", {}))
 
@@ -182,11 +186,15 @@ def _attempt_sign_in(store: Store) -> None:
     st.session_state["sv_login_password"] = ""
     st.session_state.pop(AUTH_NOTICE_KEY, None)
     now = auth.clock()
-    with store.write("sign in") as con:
-        user = auth.authenticate(con, name, password, now)
-        until = auth.locked_until(con, name.strip(), now) if user is None else None
-        if user is not None:
-            token, row = sessions.start(con, user.name, now)
+    try:
+        with store.write("sign in", wait_s=SIGN_IN_WAIT_S) as con:
+            user = auth.authenticate(con, name, password, now)
+            until = auth.locked_until(con, name.strip(), now) if user is None else None
+            if user is not None:
+                token, row = sessions.start(con, user.name, now)
+    except StoreBusy:
+        st.session_state[AUTH_NOTICE_KEY] = ("error", "sessions.store_busy", {})
+        return
     if user is None:
         st.session_state[AUTH_NOTICE_KEY] = (("error", "auth.login.locked", {"until": f"{until:%H:%M}"})
                                              if until else ("error", "auth.login.failed", {}))
@@ -207,12 +215,15 @@ def _attempt_first_admin(store: Store) -> None:
         return
     now = auth.clock()
     try:
-        with store.write("create the first administrator") as con:
+        with store.write("create the first administrator", wait_s=SIGN_IN_WAIT_S) as con:
             user = first_run.create_first_admin(con, code, name, password, now)
             token, row = sessions.start(con, user.name, now)
             con.execute("update users set failed_logins = 0 where name = $name", {"name": user.name})
     except first_run.SetupRefused as refusal:
         state[AUTH_NOTICE_KEY] = ("error", refusal.code, {})
+        return
+    except StoreBusy:
+        state[AUTH_NOTICE_KEY] = ("error", "sessions.store_busy", {})
         return
     except auth.UserChangeRefused as refusal:
         state[AUTH_NOTICE_KEY] = ("error", refusal.code, refusal.params)
