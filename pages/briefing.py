@@ -18,18 +18,20 @@ from sinkview import ui
 from sinkview.briefing import Kpi, ScorecardSlide, TitleSlide, TopicSlide, build_slides, indicator_definition
 from sinkview.charts.overview import tint
 from sinkview.charts.theme import STATUS_COLOURS
-from sinkview.deck import build_deck
+from sinkview.deck import build_deck, render_charts
+from sinkview.deck_pdf import build_pdf
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+PDF_MIME = "application/pdf"
 SLIDE_KEY = "sv_slide"
 # Fixed heights (px) so that a slide shows whole on a 1280×720 screen, demo banner included.
 CHART_HEIGHT = 440
 SCORECARD_ROW_HEIGHT = 21
-SCORECARD_HEIGHT = 20 * SCORECARD_ROW_HEIGHT + 40  # 20 rows and the header
+SCORECARD_HEIGHT = 12 * SCORECARD_ROW_HEIGHT + 40  # a scorecard slide's rows (at most 12) and the header
 STATUS_DELTA_COLOURS = {"met": "green", "near": "orange", "missed": "red", None: "gray"}
-# frame column -> (catalogue label, width in px): two tables side by side fit 1280 px
-SCORECARD_COLUMNS = {"topic": ("topic", 100), "name": ("indicator", 215), "value_text": ("value", 100),
-                     "target_text": ("target", 85), "status_text": ("status", 55)}
+# frame column -> (catalogue label, width in px): one table of a scorecard slide fits 1280 px
+SCORECARD_COLUMNS = {"topic": ("topic", 150), "name": ("indicator", 430), "value_text": ("value", 160),
+                     "target_text": ("target", 170), "status_text": ("status", 90)}
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -41,11 +43,29 @@ def briefing_slides(db: str, version: int, start: dt.date, end: dt.date, communi
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+def briefing_charts(db: str, version: int, start: dt.date, end: dt.date, community: str | None,
+                    lang: str, today: dt.date, scope: str | None, _query) -> list[bytes]:
+    """The slides' chart images, rendered once for the .pptx and the .pdf."""
+    return render_charts(briefing_slides(db, version, start, end, community, lang, today, scope, _query))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
 def briefing_deck(db: str, version: int, start: dt.date, end: dt.date, community: str | None,
                   lang: str, today: dt.date, scope: str | None, _query) -> bytes:
     """The .pptx the download button serves (built on click, then cached)."""
+    key = (db, version, start, end, community, lang, today, scope)
     buffer = io.BytesIO()
-    build_deck(briefing_slides(db, version, start, end, community, lang, today, scope, _query), lang, buffer)
+    build_deck(briefing_slides(*key, _query), lang, buffer, briefing_charts(*key, _query))
+    return buffer.getvalue()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def briefing_pdf(db: str, version: int, start: dt.date, end: dt.date, community: str | None,
+                 lang: str, today: dt.date, scope: str | None, _query) -> bytes:
+    """The .pdf of the same slides (printed by Chromium on click, then cached)."""
+    key = (db, version, start, end, community, lang, today, scope)
+    buffer = io.BytesIO()
+    build_pdf(briefing_slides(*key, _query), lang, buffer, briefing_charts(*key, _query))
     return buffer.getvalue()
 
 
@@ -57,7 +77,8 @@ def status_style(row: pd.Series) -> list[str]:
 def scorecard_table(ctx: ui.PageContext, rows: list[Kpi]) -> None:
     frame = pd.DataFrame([(ctx.t(f"topic.{kpi.topic}"), kpi.name, kpi.value_text, kpi.target_text, kpi.status_text,
                            kpi.status) for kpi in rows], columns=[*SCORECARD_COLUMNS, "status"])
-    st.dataframe(frame.style.apply(status_style, axis=1), hide_index=True, height=SCORECARD_HEIGHT,
+    st.dataframe(frame.style.apply(status_style, axis=1), hide_index=True,
+                 height=min(len(rows) * SCORECARD_ROW_HEIGHT + 40, SCORECARD_HEIGHT),
                  row_height=SCORECARD_ROW_HEIGHT, column_order=list(SCORECARD_COLUMNS),
                  column_config={column: st.column_config.TextColumn(ctx.t(f"briefing.column.{label}"), width=width)
                                 for column, (label, width) in SCORECARD_COLUMNS.items()})
@@ -72,10 +93,7 @@ def show_title(slide: TitleSlide) -> None:
 
 
 def show_scorecard(ctx: ui.PageContext, slide: ScorecardSlide) -> None:
-    middle = (len(slide.rows) + 1) // 2
-    for column, rows in zip(st.columns(2), (slide.rows[:middle], slide.rows[middle:])):
-        with column:
-            scorecard_table(ctx, list(rows))
+    scorecard_table(ctx, list(slide.rows))
     for sentence in slide.sentences:
         st.caption(sentence)
 
@@ -118,6 +136,10 @@ def show_page() -> None:
         ctx.audit("deck", f"{filters.period}, {community or '*'}, {ctx.lang}")
         return briefing_deck(*key, ctx.query)
 
+    def pdf_file() -> bytes:
+        ctx.audit("deck", f"{filters.period}, {community or '*'}, {ctx.lang}, pdf")
+        return briefing_pdf(*key, ctx.query)
+
     slide = slides[index]
     with st.container(horizontal=True, vertical_alignment="center"):
         if not isinstance(slide, TitleSlide):  # the title slide shows its own, larger
@@ -135,6 +157,11 @@ def show_page() -> None:
                                            period=filters.period),
                            key="sv_deck_download", icon=":material/download:", on_click="ignore",
                            help=ctx.t("briefing.download_help"))
+        st.download_button(ctx.t("briefing.download_pdf"), data=pdf_file, mime=PDF_MIME,
+                           file_name=ctx.t("briefing.file_name_pdf",
+                                           scope=community or ctx.t("briefing.whole_county"), period=filters.period),
+                           key="sv_pdf_download", icon=":material/picture_as_pdf:", on_click="ignore",
+                           help=ctx.t("briefing.download_pdf_help"))
 
     if isinstance(slide, TitleSlide):
         show_title(slide)

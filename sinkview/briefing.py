@@ -32,6 +32,9 @@ from sinkview.scorecard import (
 )
 
 
+SCORECARD_ROWS = 12  # indicators a scorecard slide may hold and still be read on a projector
+
+
 @dataclass(frozen=True)
 class TopicPlan:
     """What a topic slide shows: its KPIs, and its key chart drawn by the topic's builder from
@@ -103,7 +106,7 @@ class TitleSlide:
 @dataclass(frozen=True)
 class ScorecardSlide:
     title: str
-    rows: tuple[Kpi, ...]                # every indicator, in registry order
+    rows: tuple[Kpi, ...]                # at most SCORECARD_ROWS indicators, in registry order
     sentences: tuple[str, ...]           # narrative sentences of topics without a slide of their own
     definitions: tuple[Definition, ...]
 
@@ -185,12 +188,15 @@ def build_slides(cursor: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date
     )
     slide_topics = {plan.topic for plan in TOPIC_PLANS}
     unplaced = [s for s in sentences if s.topic not in slide_topics]
-    scorecard = ScorecardSlide(
-        title=t("briefing.scorecard_title", lang),
-        rows=tuple(_kpi(item.id, current, targets, lang) for item in INDICATORS),
-        sentences=tuple(s.text for s in unplaced),
-        definitions=_definitions((item.id for item in INDICATORS), lang),
-    )
+    pages = scorecard_pages([_kpi(item.id, current, targets, lang) for item in INDICATORS])
+    scorecards = [ScorecardSlide(
+        title=(t("briefing.scorecard_title", lang) if len(pages) == 1 else
+               t("briefing.scorecard_page", lang, title=t("briefing.scorecard_title", lang),
+                 number=number, total=len(pages))),
+        rows=tuple(rows),
+        sentences=tuple(s.text for s in unplaced) if number == len(pages) else (),
+        definitions=_definitions((kpi.indicator_id for kpi in rows), lang),
+    ) for number, rows in enumerate(pages, start=1)]
     topics = []
     for plan in TOPIC_PLANS:
         frames = [run(name, **params) for name in plan.chart_queries]
@@ -205,4 +211,22 @@ def build_slides(cursor: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date
             sentences=tuple(s.text for s in own),
             definitions=_definitions([*plan.kpi_ids, *quoted], lang),
         ))
-    return [title, scorecard, *topics]
+    return [title, *scorecards, *topics]
+
+
+def scorecard_pages(rows: list[Kpi], limit: int = SCORECARD_ROWS) -> list[list[Kpi]]:
+    """The scorecard's rows in slides of at most ``limit``: a topic stays on one slide when it
+    fits on a slide of its own, and starts a new slide rather than being split; a topic longer
+    than ``limit`` is cut into slides of ``limit``."""
+    topics: dict[str, list[Kpi]] = {}
+    for kpi in rows:
+        topics.setdefault(kpi.topic, []).append(kpi)
+    pages: list[list[Kpi]] = []
+    for own in topics.values():
+        chunks = [own[i:i + limit] for i in range(0, len(own), limit)]
+        for chunk in chunks:
+            if pages and len(pages[-1]) + len(chunk) <= limit and len(chunks) == 1:
+                pages[-1].extend(chunk)
+            else:
+                pages.append(list(chunk))
+    return pages

@@ -47,15 +47,22 @@ STATUS_TINT_ALPHA = 0.28
 KPI_BOX = (MARGIN, Inches(1.2), CONTENT_WIDTH, Inches(1.35))
 CHART_BOX = (MARGIN, Inches(2.75), Inches(8.2), Inches(4.3))
 SENTENCES_BOX = (Inches(8.95), Inches(2.75), Inches(3.88), Inches(4.3))
-# A chart is laid out at CHART_PX_PER_INCH (so 14 px chart text prints at about 9 pt) and
-# rendered CHART_SCALE times larger: 2,300 px wide, sharp on a projector and when zoomed.
+# A chart is laid out at CHART_PX_PER_INCH and rendered CHART_SCALE times larger: 2,300 px
+# wide, sharp on a projector and when zoomed. Its text is at least CHART_MIN_FONT_PX (20 px at
+# 100 px an inch prints at 14.4 pt).
 CHART_PX_PER_INCH = 100
 CHART_SCALE = 2.8
-# The scorecard: every indicator in two tables side by side, filling the content width.
+CHART_MIN_FONT_PX = 20
+# The scorecard: at most briefing.SCORECARD_ROWS indicators a slide, in one table across the slide.
 SCORECARD_TOP = Inches(1.2)
-SCORECARD_COLUMNS = (0.85, 2.3, 1.2, 1.05, 0.6)  # topic, indicator, value, target, status (inches)
-SCORECARD_GAP = CONTENT_WIDTH - 2 * Inches(sum(SCORECARD_COLUMNS))
-SCORECARD_ROW_HEIGHT = Inches(0.255)
+SCORECARD_COLUMNS = (1.7, 4.9, 1.9, 2.4, 1.43)  # topic, indicator, value, target, status (inches)
+SCORECARD_ROW_HEIGHT = Inches(0.42)
+# Text sizes in points: nothing on a slide is smaller than 14 pt, readable from the back of a
+# meeting room (the PDF uses the same sizes).
+SIZES = {
+    "title": 30, "footer": 14, "kpi_name": 14, "kpi_value": 26, "kpi_target": 14, "scorecard": 16,
+    "sentences": 16, "cover_title": 40, "cover_scope": 28, "cover_period": 22, "cover_generated": 16,
+}
 
 
 # --------------------------------------------------------------------------- charts
@@ -84,6 +91,43 @@ def chart_size_px() -> tuple[int, int]:
     """The layout size of a topic slide's chart, matching ``CHART_BOX``."""
     width, height = CHART_BOX[2], CHART_BOX[3]
     return round(width / Inches(1) * CHART_PX_PER_INCH), round(height / Inches(1) * CHART_PX_PER_INCH)
+
+
+def projector_fonts(figure: go.Figure, minimum_px: int = CHART_MIN_FONT_PX) -> go.Figure:
+    """A copy of ``figure`` whose every font is at least ``minimum_px`` (the screen's 13-14 px
+    would print at 9-10 pt on a slide)."""
+    spec = figure.to_plotly_json()
+
+    def lift(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("font", "textfont", "tickfont", "insidetextfont", "outsidetextfont") \
+                        and isinstance(value, dict):
+                    size = value.get("size")
+                    if isinstance(size, (int, float)) and size < minimum_px:
+                        value["size"] = minimum_px
+                    elif isinstance(size, list):
+                        value["size"] = [max(s, minimum_px) if isinstance(s, (int, float)) else s for s in size]
+                lift(value)
+        elif isinstance(node, list):
+            for item in node:
+                lift(item)
+
+    lift(spec)
+    layout = spec.setdefault("layout", {})
+    font = layout.setdefault("font", {})
+    font["size"] = max(font.get("size") or 0, minimum_px)
+    return go.Figure(spec)
+
+
+def render_charts(slides: Sequence[Slide]) -> list[bytes]:
+    """The chart of every topic slide, in order, as the deck and the PDF place it."""
+    return chart_images([projector_fonts(slide.figure) for slide in slides if isinstance(slide, TopicSlide)],
+                        *chart_size_px())
+
+
+def footer_text(text: str, number: int, total: int) -> str:
+    return f"{text}    {number} / {total}"
 
 
 # --------------------------------------------------------------------------- text
@@ -139,12 +183,13 @@ def _title(slide, text: str, lang: str) -> None:
     title = slide.shapes.title
     title.left, title.top, title.width, title.height = MARGIN, Inches(0.3), CONTENT_WIDTH, Inches(0.8)
     title.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
-    _write(title.text_frame, [text], lang, 30, bold=True)
+    _write(title.text_frame, [text], lang, SIZES["title"], bold=True)
 
 
 def _footer(slide, text: str, number: int, total: int, lang: str) -> None:
-    box = (MARGIN, Inches(7.1), CONTENT_WIDTH, Inches(0.3))
-    _text_box(slide, box, [f"{text}    {number} / {total}"], lang, 10, colour=MUTED_COLOUR, align=PP_ALIGN.RIGHT)
+    box = (MARGIN, Inches(7.0), CONTENT_WIDTH, Inches(0.4))
+    _text_box(slide, box, [footer_text(text, number, total)], lang, SIZES["footer"], colour=MUTED_COLOUR,
+              align=PP_ALIGN.RIGHT)
 
 
 def _notes(slide, sentences: Sequence[str], definitions, lang: str) -> None:
@@ -188,42 +233,39 @@ def _kpi_table(slide, kpis: Sequence[Kpi], lang: str) -> None:
         table.rows[row].height = row_height
     for column, kpi in enumerate(kpis):
         table.columns[column].width = Emu(width // len(kpis))
-        _cell(table, 0, column, kpi.name, lang, 13, bold=True, fill=HEADER_FILL, align=PP_ALIGN.CENTER)
-        _cell(table, 1, column, kpi.value_text, lang, 26, bold=True, align=PP_ALIGN.CENTER)
-        _cell(table, 2, column, kpi.target_line, lang, 11, fill=_tint(kpi.status) if kpi.status else WHITE,
+        _cell(table, 0, column, kpi.name, lang, SIZES["kpi_name"], bold=True, fill=HEADER_FILL, align=PP_ALIGN.CENTER)
+        _cell(table, 1, column, kpi.value_text, lang, SIZES["kpi_value"], bold=True, align=PP_ALIGN.CENTER)
+        _cell(table, 2, column, kpi.target_line, lang, SIZES["kpi_target"],
+              fill=_tint(kpi.status) if kpi.status else WHITE,
               colour=MUTED_COLOUR, align=PP_ALIGN.CENTER)
 
 
 def _scorecard_tables(slide, rows: Sequence[Kpi], lang: str) -> None:
-    """Every indicator in two tables side by side (registry order, split in the middle); the
-    topic cell spans the topic's rows, the status cell is tinted like the overview's."""
-    halves = (rows[:(len(rows) + 1) // 2], rows[(len(rows) + 1) // 2:])
-    table_width = Inches(sum(SCORECARD_COLUMNS))
-    size = 10 if lang == "zh" else 9
+    """The slide's indicators (at most ``briefing.SCORECARD_ROWS``) in one table across the
+    slide; the topic cell spans the topic's rows, the status cell is tinted like the overview's."""
+    size = SIZES["scorecard"]
     headers = [t(f"briefing.column.{name}", lang) for name in ("topic", "indicator", "value", "target", "status")]
-    for index, half in enumerate(halves):
-        left = MARGIN + index * (table_width + SCORECARD_GAP)
-        shape = slide.shapes.add_table(len(half) + 1, len(headers), left, SCORECARD_TOP, table_width,
-                                       SCORECARD_ROW_HEIGHT * (len(half) + 1))
-        table = shape.table
-        for column, inches in enumerate(SCORECARD_COLUMNS):
-            table.columns[column].width = Inches(inches)
-        for row in table.rows:
-            row.height = SCORECARD_ROW_HEIGHT
-        for column, header in enumerate(headers):
-            _cell(table, 0, column, header, lang, size, bold=True, fill=HEADER_FILL)
-        for row, kpi in enumerate(half, start=1):
-            _cell(table, row, 1, kpi.name, lang, size)
-            _cell(table, row, 2, kpi.value_text, lang, size, bold=True, align=PP_ALIGN.RIGHT)
-            _cell(table, row, 3, kpi.target_text, lang, size, colour=MUTED_COLOUR)
-            _cell(table, row, 4, kpi.status_text, lang, size, align=PP_ALIGN.CENTER,
-                  fill=_tint(kpi.status) if kpi.status else WHITE)
-        for topic in TOPICS:
-            topic_rows = [row for row, kpi in enumerate(half, start=1) if kpi.topic == topic]
-            if topic_rows:
-                _cell(table, topic_rows[0], 0, t(f"topic.{topic}", lang), lang, size, bold=True, fill=HEADER_FILL)
-                if len(topic_rows) > 1:
-                    table.cell(topic_rows[0], 0).merge(table.cell(topic_rows[-1], 0))
+    shape = slide.shapes.add_table(len(rows) + 1, len(headers), MARGIN, SCORECARD_TOP,
+                                   Inches(sum(SCORECARD_COLUMNS)), SCORECARD_ROW_HEIGHT * (len(rows) + 1))
+    table = shape.table
+    for column, inches in enumerate(SCORECARD_COLUMNS):
+        table.columns[column].width = Inches(inches)
+    for row in table.rows:
+        row.height = SCORECARD_ROW_HEIGHT
+    for column, header in enumerate(headers):
+        _cell(table, 0, column, header, lang, size, bold=True, fill=HEADER_FILL)
+    for row, kpi in enumerate(rows, start=1):
+        _cell(table, row, 1, kpi.name, lang, size)
+        _cell(table, row, 2, kpi.value_text, lang, size, bold=True, align=PP_ALIGN.RIGHT)
+        _cell(table, row, 3, kpi.target_text, lang, size, colour=MUTED_COLOUR)
+        _cell(table, row, 4, kpi.status_text, lang, size, align=PP_ALIGN.CENTER,
+              fill=_tint(kpi.status) if kpi.status else WHITE)
+    for topic in TOPICS:
+        topic_rows = [row for row, kpi in enumerate(rows, start=1) if kpi.topic == topic]
+        if topic_rows:
+            _cell(table, topic_rows[0], 0, t(f"topic.{topic}", lang), lang, size, bold=True, fill=HEADER_FILL)
+            if len(topic_rows) > 1:
+                table.cell(topic_rows[0], 0).merge(table.cell(topic_rows[-1], 0))
 
 
 # --------------------------------------------------------------------------- slides
@@ -234,9 +276,9 @@ def _title_slide(prs, slide: TitleSlide, lang: str) -> None:
     title.left, title.top, title.width, title.height = Inches(0.9), Inches(1.2), Inches(11.5), Inches(2.2)
     subtitle.left, subtitle.top, subtitle.width, subtitle.height = Inches(0.9), Inches(3.7), Inches(11.5), Inches(2.4)
     title.text_frame.vertical_anchor = MSO_ANCHOR.BOTTOM  # one line or two, it ends above the subtitle
-    _write(title.text_frame, [slide.title], lang, 40, bold=True)
-    _write(subtitle.text_frame, [slide.scope], lang, 28, bold=True, space_after=10)
-    for line, size in ((slide.period, 22), (slide.generated, 16)):
+    _write(title.text_frame, [slide.title], lang, SIZES["cover_title"], bold=True)
+    _write(subtitle.text_frame, [slide.scope], lang, SIZES["cover_scope"], bold=True, space_after=10)
+    for line, size in ((slide.period, SIZES["cover_period"]), (slide.generated, SIZES["cover_generated"])):
         paragraph = subtitle.text_frame.add_paragraph()
         paragraph.alignment = PP_ALIGN.LEFT
         paragraph.space_after = Pt(6)
@@ -262,16 +304,17 @@ def _topic_slide(prs, slide: TopicSlide, image: bytes, lang: str) -> PptxSlide:
     picture.name = f"chart {slide.topic}"
     picture._element.nvPicPr.cNvPr.set("descr", slide.figure.layout.title.text or slide.title)
     sentences = list(slide.sentences) or [t("briefing.no_sentences", lang)]
-    _text_box(page, SENTENCES_BOX, sentences, lang, 14, bullets=bool(slide.sentences), space_after=8)
+    _text_box(page, SENTENCES_BOX, sentences, lang, SIZES["sentences"], bullets=bool(slide.sentences), space_after=8)
     _notes(page, slide.sentences, slide.definitions, lang)
     return page
 
 
-def build_deck(slides: Sequence[Slide], lang: str, out: str | Path | BinaryIO) -> None:
+def build_deck(slides: Sequence[Slide], lang: str, out: str | Path | BinaryIO,
+               images: Sequence[bytes] | None = None) -> None:
     """Write ``slides`` (from ``sinkview.briefing.build_slides``) as a 16:9 ``.pptx`` to a path
-    or a binary buffer; every chart is rendered in one Chromium session."""
-    images = iter(chart_images([slide.figure for slide in slides if isinstance(slide, TopicSlide)],
-                               *chart_size_px()))
+    or a binary buffer; ``images`` are the charts from ``render_charts`` (rendered here, in one
+    Chromium session, when not given: the PDF of the same slides can reuse them)."""
+    images = iter(render_charts(slides) if images is None else images)
     heading = next((slide for slide in slides if isinstance(slide, TitleSlide)), None)
     footer = f"{heading.scope} · {heading.period}" if heading else ""
 

@@ -22,7 +22,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Inches
 
 from sinkview import briefing_cli, ui
-from sinkview.briefing import TOPIC_PLANS, TitleSlide, TopicSlide, build_slides, period_code
+from sinkview.briefing import TOPIC_PLANS, ScorecardSlide, TitleSlide, TopicSlide, build_slides, period_code
 from sinkview.charts.theme import FONT_FAMILY
 from sinkview.deck import TEXT_FONT, build_deck, chart_images, chart_size_px
 from sinkview.i18n import LANGUAGES, catalogue, t
@@ -37,6 +37,11 @@ ROOT = Path(__file__).resolve().parents[1]
 START, END = dt.date(2025, 10, 1), dt.date(2025, 12, 31)
 TODAY = dt.date(2026, 1, 5)
 TOPICS = [plan.topic for plan in TOPIC_PLANS]
+SCORECARD_SLIDES = 5  # every indicator, at most 12 a slide, a topic whole where it fits (test_briefing_pdf)
+
+
+def scorecard_rows(slides) -> list:
+    return [row for slide in slides if isinstance(slide, ScorecardSlide) for row in slide.rows]
 
 
 @pytest.fixture(scope="module")
@@ -103,8 +108,9 @@ def test_deck_is_16_9_with_title_scorecard_and_one_slide_per_topic(decks, lang):
     slides, deck = decks[lang]
     assert (deck.slide_width, deck.slide_height) == (Inches(13.333), Inches(7.5))
     titles = [slide.shapes.title.text for slide in deck.slides]
-    assert titles == [t("briefing.deck_title", lang), t("briefing.scorecard_title", lang),
-                      *(t(f"topic.{topic}", lang) for topic in TOPICS)]
+    scorecards = [t("briefing.scorecard_page", lang, title=t("briefing.scorecard_title", lang), number=n,
+                    total=SCORECARD_SLIDES) for n in range(1, SCORECARD_SLIDES + 1)]
+    assert titles == [t("briefing.deck_title", lang), *scorecards, *(t(f"topic.{topic}", lang) for topic in TOPICS)]
     subtitle = deck.slides[0].placeholders[1].text_frame.text
     assert t("briefing.whole_county", lang) in subtitle
     assert "2025-10-01" in subtitle and TODAY.isoformat() in subtitle
@@ -114,7 +120,8 @@ def test_deck_is_16_9_with_title_scorecard_and_one_slide_per_topic(decks, lang):
 def test_topic_slides_show_the_registry_values_and_their_chart(decks, cursor, lang):
     registry = compute_indicators(cursor, START, END, None)
     slides, deck = decks[lang]
-    for slide, page in zip(slides[2:], list(deck.slides)[2:]):
+    topics = 1 + SCORECARD_SLIDES
+    for slide, page in zip(slides[topics:], list(deck.slides)[topics:]):
         assert isinstance(slide, TopicSlide)
         assert 3 <= len(slide.kpis) <= 4
         assert {kpi.indicator_id: kpi.value for kpi in slide.kpis} == {
@@ -133,7 +140,8 @@ def test_topic_slides_show_the_registry_values_and_their_chart(decks, cursor, la
 def test_scorecard_lists_every_indicator_with_value_and_status(decks, cursor, lang):
     registry = compute_indicators(cursor, START, END, None)
     slides, deck = decks[lang]
-    rows = [[cell.text for cell in row.cells] for table in tables(deck.slides[1]) for row in list(table.rows)[1:]]
+    rows = [[cell.text for cell in row.cells] for page in list(deck.slides)[1:1 + SCORECARD_SLIDES]
+            for table in tables(page) for row in list(table.rows)[1:]]
     assert len(rows) == len(INDICATORS)
     for row, item in zip(rows, INDICATORS):
         assert row[1] == (item.name_zh if lang == "zh" else item.name_en)
@@ -147,9 +155,9 @@ def test_notes_carry_the_topic_narrative_and_the_definitions_shown(decks, cursor
     sentences = topic_sentences(cursor, lang)
     slides, deck = decks[lang]
     assert deck.slides[0].notes_slide.notes_text_frame.text
-    scorecard_notes = deck.slides[1].notes_slide.notes_text_frame.text
+    scorecard_notes = "".join(page.notes_slide.notes_text_frame.text for page in list(deck.slides)[1:1 + SCORECARD_SLIDES])
     assert all(t(f"definition.{item.id}", lang) in scorecard_notes for item in INDICATORS)
-    for slide, page in zip(slides[2:], list(deck.slides)[2:]):
+    for slide, page in zip(slides[1 + SCORECARD_SLIDES:], list(deck.slides)[1 + SCORECARD_SLIDES:]):
         notes = page.notes_slide.notes_text_frame.text
         assert t("briefing.notes.definitions", lang) in notes
         for kpi in slide.kpis:
@@ -181,7 +189,7 @@ def test_all_text_is_set_in_the_cjk_font_for_latin_and_east_asian_script(decks, 
 # --------------------------------------------------------------------------- chart rendering
 
 def test_a_chart_renders_sharp_not_blank_and_in_the_cjk_font(decks):
-    figure = decks["zh"][0][2].figure
+    figure = next(slide for slide in decks["zh"][0] if isinstance(slide, TopicSlide)).figure
     assert figure.layout.font.family == FONT_FAMILY and FONT_FAMILY.startswith('"Noto Sans CJK SC"')
     width, height = chart_size_px()
     png, pdf = (chart_images([figure], width, height, image_format=kind)[0] for kind in ("png", "pdf"))
@@ -201,7 +209,7 @@ def test_slides_follow_the_community_filter(cursor):
     slides = build_slides(cursor, START, END, community, "zh", today=TODAY)
     assert isinstance(slides[0], TitleSlide) and slides[0].scope == community
     registry = compute_indicators(cursor, START, END, community)
-    assert {row.indicator_id: row.value for row in slides[1].rows} == registry
+    assert {row.indicator_id: row.value for row in scorecard_rows(slides)} == registry
 
 
 def test_period_codes_of_the_slides():
@@ -229,8 +237,8 @@ def test_command_writes_the_deck_and_prints_its_path(sample_db, tmp_path, capsys
     captured = capsys.readouterr()
     assert captured.out.strip() == str(out) and captured.err == ""
     deck = Presentation(str(out))
-    assert len(deck.slides) == 2 + len(TOPICS)
-    assert deck.slides[1].shapes.title.text == "Scorecard"
+    assert len(deck.slides) == 1 + SCORECARD_SLIDES + len(TOPICS)
+    assert deck.slides[1].shapes.title.text == f"Scorecard (1/{SCORECARD_SLIDES})"
     assert "清河县第一医共体" in deck.slides[0].placeholders[1].text_frame.text
 
 
@@ -238,7 +246,7 @@ def test_command_writes_the_deck_and_prints_its_path(sample_db, tmp_path, capsys
     ({"--end": "2025-06-30"}, "is before --start"),
     ({"--community": "不存在医共体"}, "unknown community"),
     ({"--db": "missing.duckdb"}, "no database at"),
-    ({"--out": "deck.pdf"}, "must name a .pptx file"),
+    ({"--out": "deck.docx"}, "must name a .pptx or .pdf file"),
     ({"--out": "no/such/folder/deck.pptx"}, "no such folder"),
 ])
 def test_command_refuses_bad_arguments_in_one_line(sample_db, tmp_path, capsys, change, message):
@@ -277,4 +285,4 @@ def test_python_m_sinkview_briefing(sample_db, tmp_path):
                            "2025-10-01", "--end", "2025-12-31", "--out", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == str(out) and len(Presentation(str(out)).slides) == 2 + len(TOPICS)
+    assert done.stdout.strip() == str(out) and len(Presentation(str(out)).slides) == 1 + SCORECARD_SLIDES + len(TOPICS)

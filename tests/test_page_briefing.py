@@ -27,6 +27,7 @@ APP = str(ROOT / "app.py")
 PAGE = ROOT / "pages" / "briefing.py"
 QUARTER = "2025-Q4"
 START, END = dt.date(2025, 10, 1), dt.date(2025, 12, 31)
+SCORECARD_SLIDES = 5  # every indicator, at most 12 a slide (tests/test_briefing_pdf.py checks the split)
 
 
 @pytest.fixture(scope="module")
@@ -64,19 +65,21 @@ def next_slide(at: AppTest) -> AppTest:
 
 
 def test_steps_through_every_slide_and_back(app, sample_db):
-    total = 2 + len(TOPIC_PLANS)
+    scorecards = SCORECARD_SLIDES
+    total = 1 + scorecards + len(TOPIC_PLANS)
     assert app.title[0].value == t("briefing.deck_title", "zh")
     assert counter(app) == t("briefing.counter", "zh", number=1, total=total)
     assert app.button(key="sv_slide_prev").disabled
 
-    next_slide(app)
-    assert app.header[0].value == t("briefing.scorecard_title", "zh")
-    assert len(app.dataframe) == 2
+    for number in range(1, scorecards + 1):
+        next_slide(app)
+        assert app.header[0].value == t("briefing.scorecard_page", "zh", title=t("briefing.scorecard_title", "zh"),
+                                        number=number, total=scorecards)
+        assert len(app.dataframe) == 1 and len(app.dataframe[0].value) <= 12
 
-    store = Store(sample_db)
-    registry = compute_indicators(store.cursor(), START, END, None)
-    store.close()
-    for number, plan in enumerate(TOPIC_PLANS, start=3):
+    with Store(sample_db, shared=True).read() as con:
+        registry = compute_indicators(con, START, END, None)
+    for number, plan in enumerate(TOPIC_PLANS, start=2 + scorecards):
         next_slide(app)
         assert counter(app) == t("briefing.counter", "zh", number=number, total=total)
         assert app.header[0].value == t(f"topic.{plan.topic}", "zh")
@@ -92,6 +95,7 @@ def test_steps_through_every_slide_and_back(app, sample_db):
 def test_offers_the_deck_download_in_the_chosen_language(app):
     button = app.download_button(key="sv_deck_download")
     assert button.label == t("briefing.download", "zh")
+    assert app.download_button(key="sv_pdf_download").label == "下载 PDF"
     app.sidebar.segmented_control(key="sv_lang").set_value("en").run()
     assert app.download_button(key="sv_deck_download").label == t("briefing.download", "en")
     assert app.button(key="sv_slide_next").label == t("briefing.next", "en")
@@ -110,18 +114,19 @@ def test_the_cached_deck_builder_returns_a_valid_deck_once_per_data_version(samp
     page = load_page_module()
     real_build_deck, builds = page.build_deck, []
 
-    def counting_build_deck(slides, lang, out):
+    def counting_build_deck(slides, lang, out, images=None):
         builds.append(lang)
-        real_build_deck(slides, lang, out)
+        real_build_deck(slides, lang, out, images)
 
     monkeypatch.setattr(page, "build_deck", counting_build_deck)
     key = (str(sample_db), 1, START, END, None, "zh", dt.date(2026, 1, 5), None)
     deck = Presentation(io.BytesIO(page.briefing_deck(*key, None)))
-    assert len(deck.slides) == 2 + len(TOPIC_PLANS)
+    assert len(deck.slides) == 1 + SCORECARD_SLIDES + len(TOPIC_PLANS)
     assert deck.slides[0].shapes.title.text == t("briefing.deck_title", "zh")
     assert page.briefing_deck(*key, None) and builds == ["zh"]
 
-    monkeypatch.setattr(page, "build_deck", lambda slides, lang, out: builds.append(lang) or Presentation().save(out))
+    monkeypatch.setattr(page, "build_deck",
+                        lambda slides, lang, out, images=None: builds.append(lang) or Presentation().save(out))
     page.briefing_deck(str(sample_db), 2, *key[2:], None)  # an import or an undo changes the version
     assert builds == ["zh", "zh"]
     st.cache_data.clear()
