@@ -4,15 +4,7 @@ are not recognised is mapped column by column in the form, then imported."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
-
-from tests.browser.conftest import ADMIN, wait_for_app
-
-pytestmark = pytest.mark.browser
-SHOTS = Path(os.environ.get("SINKVIEW_SCREENSHOTS") or "/tmp/sinkview-screenshots")
+from tests.browser.conftest import ADMIN, SCREENSHOTS as SHOTS, wait_for_app
 
 PLATFORM = ("转诊状态,当前状态时间,转诊类型,门诊/住院号,姓名,性别,年龄,联系电话,转出机构,转出科室,转诊医生,"
             "申请转诊日期,提交时间,转入机构,转入科室,接诊医生\n"
