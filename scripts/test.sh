@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export HOME="${SINKVIEW_TEST_HOME:-$(mktemp -d)}"   # Streamlit, Chromium and Playwright write here
+.venv/bin/ruff check --quiet app.py pages sinkview tests benchmarks   # pyflakes rules (pyproject.toml)
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

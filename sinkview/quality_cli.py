@@ -10,6 +10,7 @@ a patient key). Without ``--json`` it prints one line per check. The numbers com
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
