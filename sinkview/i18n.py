@@ -8,6 +8,7 @@ back to the other, then to the key itself, so a gap shows but never crashes a pa
 
 from __future__ import annotations
 
+import os
 import tomllib
 from functools import lru_cache
 from importlib import resources
@@ -37,11 +38,24 @@ def _flatten(node: dict, prefix: str, into: dict) -> None:
             into[f"{prefix}{key}"] = value
 
 
+# The test suite sets SINKVIEW_STRICT_MESSAGES=1: a missing key, a missing language or a message
+# its parameters cannot fill then fails loudly instead of showing the key or the raw text.
+STRICT = os.environ.get("SINKVIEW_STRICT_MESSAGES") == "1"
+
+
+class MissingMessage(KeyError):
+    """A message the catalogue cannot give (strict mode only)."""
+
+
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **params) -> str:
     """The message ``key`` in ``lang``, filled with ``params`` (str.format names)."""
     entry = catalogue().get(key)
     if entry is None:
+        if STRICT:
+            raise MissingMessage(f"no catalogue entry {key!r}")
         return key
+    if STRICT and lang not in entry:
+        raise MissingMessage(f"catalogue entry {key!r} has no {lang!r} text")
     text = entry.get(lang) or entry.get(DEFAULT_LANGUAGE) or next(iter(entry.values()))
     if params:
         separator = "、" if lang == "zh" else ", "
@@ -49,7 +63,9 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **params) -> str:
                   for k, v in params.items()}
         try:
             return text.format(**params)
-        except (KeyError, IndexError, ValueError):
+        except (KeyError, IndexError, ValueError) as problem:
+            if STRICT:
+                raise MissingMessage(f"catalogue entry {key!r} cannot be filled: {problem!r}") from None
             return text
     return text
 

@@ -8,9 +8,15 @@ reruns, which runs a page without ``app.py``. A real server never does that once
 
 from __future__ import annotations
 
-import pytest
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.pages_manager import PagesManager
+import os
+
+# Strict messages for the whole run, servers and command lines started by tests included:
+# a missing catalogue key or a message that cannot be filled fails the test (sinkview.i18n).
+os.environ["SINKVIEW_STRICT_MESSAGES"] = "1"
+
+import pytest  # noqa: E402
+import streamlit.testing.v1.app_test as app_test_module  # noqa: E402
+from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 
 
 class _NavigationPagesManager(PagesManager):
