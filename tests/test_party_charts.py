@@ -65,15 +65,15 @@ def test_correlation_is_said_plainly_and_never_as_cause():
                                                               "y": "down_referrals"}),
                                         "activities_per_branch_month", "down_referrals", "zh")
     assert "r = 1.00" in caption and "较强正相关" in caption and "相关不等于因果" in caption
-    falling = frame.assign(y=[8, 6, 4, 2])
-    english = charts.comparison_caption(falling, "x", "y", "en")
+    falling = frame.assign(y=[8, 6, 4, 2]).rename(columns={"x": "institution_coverage", "y": "licensed_share"})
+    english = charts.comparison_caption(falling, "institution_coverage", "licensed_share", "en")
     assert "negative" in english and "not causation" in english
 
 
 def test_too_few_townships_for_a_correlation():
-    frame = pd.DataFrame({"x": [1.0, 2.0, None], "y": [1.0, 3.0, 2.0]})
-    assert charts.correlation(frame, "x", "y") == (None, 2)
-    assert "2" in charts.comparison_caption(frame, "x", "y", "en")
+    frame = pd.DataFrame({"institution_coverage": [1.0, 2.0, None], "down_referrals": [1.0, 3.0, 2.0]})
+    assert charts.correlation(frame, "institution_coverage", "down_referrals") == (None, 2)
+    assert "2" in charts.comparison_caption(frame, "institution_coverage", "down_referrals", "en")
 
 
 def test_comparison_highlights_the_chosen_township(frames):
