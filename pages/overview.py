@@ -6,7 +6,8 @@ same length, the same period a year before and the last eight quarters (those th
 ``queries/frame/data_range.sql``); ``queries/overview/townships_without_expert.sql``;
 ``queries/frame/communities.sql`` for the league table.
 Rules live in ``sinkview.scorecard`` and ``sinkview.narrative``, table looks in
-``sinkview.charts.overview``.
+``sinkview.charts.overview``; the data-quality caveat and line under the scorecard come from
+``queries/quality/`` (``ui.volume_caveat``, ``ui.quality_line``).
 """
 
 import pandas as pd
@@ -23,6 +24,7 @@ from sinkview.charts.overview import (
 )
 from sinkview.indicators import load_targets
 from sinkview.narrative import narrative
+from sinkview.quality import CAVEATED_TOPIC, footnote
 from sinkview.scorecard import (
     TOPICS,
     league_frame,
@@ -80,7 +82,8 @@ if filters.township:
     st.caption(ctx.t("frame.scope_note"))
 
 st.subheader(ctx.t("overview.narrative.heading"))
-sentences = narrative(current, previous, year_ago, targets, ctx.lang, gaps)
+caveat = ui.volume_caveat(ctx)  # volume.* figures on incomplete reporting (data-quality.md)
+sentences = narrative(current, previous, year_ago, targets, ctx.lang, gaps, volume_caveat=caveat)
 st.markdown("\n".join(f"- {sentence.text}" for sentence in sentences) or ctx.t("overview.narrative.none"))
 st.caption(ctx.t("overview.narrative.rule"))
 if not gaps.empty:
@@ -102,9 +105,12 @@ for topic in TOPICS:
     if page and (PROJECT_ROOT / page).exists():  # app.py registers only the pages that exist
         link.page_link(page, label=ctx.t("overview.scorecard.open_topic", topic=topic_name),
                        icon=":material/arrow_forward:", query_params=ctx.url_params())
-    table = scorecard_table(scorecard, topic, ctx.lang)
+    table = scorecard_table(scorecard, topic, ctx.lang, caveat)
     st.dataframe(styled_scorecard(table), hide_index=True, column_order=SCORECARD_COLUMNS, column_config=columns,
                  height=table_height(len(table)), key=f"overview_scorecard_{topic}")
+    if caveat and topic == CAVEATED_TOPIC:
+        st.caption(f":material/warning: {footnote(caveat)}")
+ui.quality_line(ctx)
 
 communities = ctx.query("frame/communities")["community"].tolist()
 if filters.community is None and len(communities) > 1:

@@ -21,6 +21,7 @@ from sinkview.charts import party, referral, rotation, talent, village
 from sinkview.i18n import t
 from sinkview.indicators import INDICATORS, compute_indicators, indicator, load_targets
 from sinkview.narrative import narrative
+from sinkview.quality import COMPLETENESS_QUERY, caveat_from_frame, footnote, marked, needs_caveat
 from sinkview.queries import run_query
 from sinkview.scorecard import (
     direction_of,
@@ -140,7 +141,7 @@ def indicator_definition(indicator_id: str, lang: str) -> str:
     return t(f"definition.{indicator_id}", lang)
 
 
-def _kpi(indicator_id: str, values: dict, targets: dict, lang: str) -> Kpi:
+def _kpi(indicator_id: str, values: dict, targets: dict, lang: str, caveat: str | None = None) -> Kpi:
     value = values.get(indicator_id)
     found = target_status(indicator_id, value, targets)
     status_text = t(f"overview.status.{found}", lang) if found else "—"
@@ -152,7 +153,14 @@ def _kpi(indicator_id: str, values: dict, targets: dict, lang: str) -> Kpi:
     else:
         target_line = "" if target_text == "—" else target_text
     return Kpi(indicator_id, indicator(indicator_id).topic, indicator_name(indicator_id, lang), value,
-               format_value(indicator_id, value, lang), target_text, found, status_text, target_line)
+               marked(format_value(indicator_id, value, lang), indicator_id, caveat), target_text, found,
+               status_text, target_line)
+
+
+def _footnotes(indicator_ids, caveat: str | None) -> tuple[str, ...]:
+    """The footnote of the caveat mark, for a slide that shows a volume.* figure (it reaches the
+    slide's sentences and the speaker notes)."""
+    return (footnote(caveat),) if caveat and any(map(needs_caveat, indicator_ids)) else ()
 
 
 def _definitions(indicator_ids, lang: str) -> tuple[Definition, ...]:
@@ -175,8 +183,10 @@ def build_slides(cursor: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date
     current = compute_indicators(cursor, start, end, community)
     previous = compute_indicators(cursor, *periods.previous_period(start, end), community)
     year_ago = compute_indicators(cursor, *year_ago_period(start, end), community)
+    # volume.* figures carry a caveat (mark, footnote, notes) when their reporting is incomplete
+    caveat = caveat_from_frame(run(COMPLETENESS_QUERY, **params), lang)
     sentences = narrative(current, previous, year_ago, targets, lang,
-                          run("overview/townships_without_expert", **params))
+                          run("overview/townships_without_expert", **params), volume_caveat=caveat)
 
     title = TitleSlide(
         title=t("briefing.deck_title", lang),
@@ -188,13 +198,14 @@ def build_slides(cursor: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date
     )
     slide_topics = {plan.topic for plan in TOPIC_PLANS}
     unplaced = [s for s in sentences if s.topic not in slide_topics]
-    pages = scorecard_pages([_kpi(item.id, current, targets, lang) for item in INDICATORS])
+    pages = scorecard_pages([_kpi(item.id, current, targets, lang, caveat) for item in INDICATORS])
     scorecards = [ScorecardSlide(
         title=(t("briefing.scorecard_title", lang) if len(pages) == 1 else
                t("briefing.scorecard_page", lang, title=t("briefing.scorecard_title", lang),
                  number=number, total=len(pages))),
         rows=tuple(rows),
-        sentences=tuple(s.text for s in unplaced) if number == len(pages) else (),
+        sentences=(tuple(s.text for s in unplaced) if number == len(pages) else ())
+        + _footnotes([kpi.indicator_id for kpi in rows], caveat),
         definitions=_definitions((kpi.indicator_id for kpi in rows), lang),
     ) for number, rows in enumerate(pages, start=1)]
     topics = []
@@ -205,10 +216,10 @@ def build_slides(cursor: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date
         topics.append(TopicSlide(
             topic=plan.topic,
             title=t(f"topic.{plan.topic}", lang),
-            kpis=tuple(_kpi(i, current, targets, lang) for i in plan.kpi_ids),
+            kpis=tuple(_kpi(i, current, targets, lang, caveat) for i in plan.kpi_ids),
             figure=plan.chart(*frames, lang),
             chart_queries=plan.chart_queries,
-            sentences=tuple(s.text for s in own),
+            sentences=tuple(s.text for s in own) + _footnotes(plan.kpi_ids, caveat),
             definitions=_definitions([*plan.kpi_ids, *quoted], lang),
         ))
     return [title, *scorecards, *topics]

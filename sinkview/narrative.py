@@ -8,12 +8,13 @@ and no Streamlit, so the briefing deck can reuse the sentences topic by topic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from sinkview.i18n import t
 from sinkview.indicators import INDICATORS, Target, indicator
+from sinkview.quality import needs_caveat
 from sinkview.scorecard import (
     TOPICS,
     change,
@@ -41,13 +42,23 @@ class Sentence:
 
 
 def narrative(current: dict, previous: dict, year_ago: dict, targets: dict[str, Target], lang: str,
-              gaps: pd.DataFrame) -> list[Sentence]:
+              gaps: pd.DataFrame, volume_caveat: str | None = None) -> list[Sentence]:
     """The period's sentences: largest changes, then targets by topic, then gaps.
 
-    ``gaps`` is ``queries/overview/townships_without_expert`` for the same period and scope."""
-    return [*largest_changes(current, previous, year_ago, targets, lang),
-            *target_sentences(current, targets, lang),
-            *gap_sentences(current, gaps, lang)]
+    ``gaps`` is ``queries/overview/townships_without_expert`` for the same period and scope;
+    ``volume_caveat`` (``sinkview.quality.volume_caveat``) is added to every sentence that quotes
+    a volume.* figure when its reporting is incomplete."""
+    sentences = [*largest_changes(current, previous, year_ago, targets, lang),
+                 *target_sentences(current, targets, lang),
+                 *gap_sentences(current, gaps, lang)]
+    return [_with_caveat(sentence, volume_caveat, lang) for sentence in sentences]
+
+
+def _with_caveat(sentence: Sentence, caveat: str | None, lang: str) -> Sentence:
+    if caveat is None or not any(map(needs_caveat, sentence.indicator_ids)):
+        return sentence
+    text = t("quality.caveated_sentence", lang, sentence=sentence.text.rstrip("。."), caveat=caveat)
+    return replace(sentence, text=text)
 
 
 def largest_changes(current: dict, previous: dict, year_ago: dict, targets: dict[str, Target],

@@ -30,7 +30,9 @@ COMPLETENESS_QUERY = "quality/volume_completeness"
 GRID_QUERY = "quality/reporting_grid"
 OUTLIER_HISTORY_QUERY = "quality/outlier_history"
 COMPLETENESS = "quality.volume_completeness"
+MISSING = "quality.volume_missing"
 CAVEATED_TOPIC = "volume"  # every indicator computed from service_volume
+CAVEAT_MARK = "*"          # after a caveated figure in a table; the footnote explains it
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,20 @@ def load_settings(path: str | Path | None = None) -> dict[str, float | int]:
     return {name: setting.value for name, setting in load_setting_rows(path).items()}
 
 
+# data-quality.md's own thresholds: what the caveats and the overview use while the settings file
+# cannot be read (the data-quality page says why, so the error is not silent).
+SPEC_SETTINGS = {"completeness_caveat_below": 0.9, "max_accept_days": 30, "outlier_factor": 3.0,
+                 "outlier_history_months": 12, "outlier_min_history_months": 3}
+
+
+def settings_or_spec() -> dict[str, float | int]:
+    """The settings file's values, or the spec's thresholds when the file cannot be used."""
+    try:
+        return load_settings()
+    except (OSError, SettingsError):
+        return dict(SPEC_SETTINGS)
+
+
 # --------------------------------------------------------------------------- checks
 
 def _params(start: dt.date, end: dt.date, community: str | None, settings: dict) -> dict:
@@ -214,9 +230,31 @@ def volume_caveat(completeness: float | None, settings: dict, lang: str) -> str 
     return t("quality.caveat", lang, completeness=format_number(completeness, "ratio", lang, digits=0))
 
 
+def caveat_from_frame(frame: pd.DataFrame, lang: str) -> str | None:
+    """The caveat of volume.* figures from a ``quality/volume_completeness`` frame (run by a page's
+    cached ``PageContext.query`` or by the briefing), with the settings file's threshold."""
+    return volume_caveat(checks_from_frame(frame)[COMPLETENESS], settings_or_spec(), lang)
+
+
+def marked(text: str, indicator_id: str, caveat: str | None) -> str:
+    """A volume.* figure's text with the footnote mark when its reporting is incomplete (a
+    missing value, "—", has nothing to qualify)."""
+    return f"{text} {CAVEAT_MARK}" if caveat and needs_caveat(indicator_id) and text != "—" else text
+
+
+def footnote(caveat: str) -> str:
+    """The footnote that explains the mark: "* based on incomplete reporting (82%)"."""
+    return f"{CAVEAT_MARK} {caveat}"
+
+
 def needs_caveat(indicator_id: str) -> bool:
     """Whether an indicator is computed from service_volume (its figures carry the caveat)."""
     return indicator_id.split(".", 1)[0] == CAVEATED_TOPIC
+
+
+def validation_violations(checks: dict) -> int:
+    """Violations of the validation rules (the checks across ledgers, not missing reports)."""
+    return sum(checks.get(rule.id) or 0 for rule in RULES if rule.id != MISSING)
 
 
 def anything_to_report(checks: dict) -> bool:

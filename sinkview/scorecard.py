@@ -17,6 +17,7 @@ import pandas as pd
 from sinkview import periods
 from sinkview.i18n import format_number, t
 from sinkview.indicators import INDICATORS, Target, indicator, status
+from sinkview.quality import marked
 
 TOPICS = ("rotation", "referral", "village", "talent", "volume", "party")
 TREND_QUARTERS = 8
@@ -182,13 +183,14 @@ def scorecard_frame(current: dict, previous: dict, year_ago: dict, trend: list[d
     return pd.DataFrame(rows)
 
 
-def scorecard_table(frame: pd.DataFrame, topic: str, lang: str) -> pd.DataFrame:
+def scorecard_table(frame: pd.DataFrame, topic: str, lang: str, caveat: str | None = None) -> pd.DataFrame:
     """The rows of one topic as shown: text columns, the trend list, and the status and tone
-    codes the styling reads (hidden on screen)."""
+    codes the styling reads (hidden on screen). With a ``caveat`` (incomplete reporting), the
+    values of volume.* figures carry its footnote mark."""
     rows = frame[frame["topic"] == topic]
     return pd.DataFrame({
         "name": [indicator_name(i, lang) for i in rows["id"]],
-        "value": [format_value(i, v, lang) for i, v in zip(rows["id"], rows["value"])],
+        "value": [marked(format_value(i, v, lang), i, caveat) for i, v in zip(rows["id"], rows["value"])],
         "change_previous": [format_change(i, v, b, lang)
                             for i, v, b in zip(rows["id"], rows["value"], rows["previous"])],
         "change_year_ago": [format_change(i, v, b, lang)

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from sinkview import audit as audit_log
-from sinkview import periods
+from sinkview import periods, quality
 from sinkview.access import access, account_panel, demo_setup_panel, login_gate
 from sinkview.export import safe_csv
 from sinkview.i18n import DEFAULT_LANGUAGE, LANGUAGES, dataset_label, format_number, t
@@ -340,6 +340,7 @@ def kpi_cards(context: PageContext, indicator_ids: list[str], columns: int = 4) 
     current = context.indicators()
     before = context.indicators(*previous_period(context.filters.start, context.filters.end))
     targets = load_targets()
+    caveat = volume_caveat(context) if any(map(quality.needs_caveat, indicator_ids)) else None
     slots = st.columns(min(columns, len(indicator_ids)))
     for index, indicator_id in enumerate(indicator_ids):
         item = indicator(indicator_id)
@@ -356,6 +357,30 @@ def kpi_cards(context: PageContext, indicator_ids: list[str], columns: int = 4) 
             st.metric(name, format_number(value, item.unit, context.lang) + _unit_suffix(context, item.unit),
                       delta=delta, delta_color=colour, border=True,
                       help=f"**{name}**：{context.t(f'definition.{indicator_id}')}\n\n{context.t('frame.delta_help')}")
+            if caveat and quality.needs_caveat(indicator_id):
+                st.caption(f":material/warning: {caveat}")
+
+
+def volume_caveat(context: PageContext) -> str | None:
+    """"based on incomplete reporting (82%)" when the service-volume reports of the page's scope
+    and period are incomplete (data-quality.md): volume.* figures carry it wherever shown."""
+    return quality.caveat_from_frame(context.query(quality.COMPLETENESS_QUERY), context.lang)
+
+
+def quality_line(context: PageContext) -> None:
+    """One line when a monthly report is missing or a data-quality rule is violated in the page's
+    scope and period, linking to the data-quality page (data-quality.md, "Where it shows")."""
+    settings = quality.settings_or_spec()
+    checks = quality.checks_from_frame(context.query(quality.CHECKS_QUERY, **settings))
+    if not quality.anything_to_report(checks):
+        return
+    text, link = st.columns([4, 1], vertical_alignment="center")
+    text.markdown(":material/fact_check: " + context.t(
+        "quality.overview_line", completeness=format_number(checks[quality.COMPLETENESS], "ratio", context.lang),
+        missing=checks["quality.volume_missing"],
+        violations=quality.validation_violations(checks)))
+    link.page_link("pages/quality.py", label=context.t("quality.overview_link"), icon=":material/arrow_forward:",
+                   query_params=context.url_params())
 
 
 def _unit_suffix(context: PageContext, unit: str) -> str:
