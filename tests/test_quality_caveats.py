@@ -88,19 +88,21 @@ def test_briefing_marks_volume_kpis_and_its_notes_carry_the_caveat(db_path, tmp_
     assert f"* {CAVEAT_ZH}" in notes
 
 
-def open_app(db_path, monkeypatch, page: str | None = None, **url) -> AppTest:
+def run_signed_in(at: AppTest, db_path: Path, monkeypatch, **url) -> AppTest:
+    """Run ``at`` on the store at ``db_path`` as the reviewer, for 2025 Q3 and ``url``."""
     monkeypatch.setenv("SINKVIEW_DB", str(db_path))
     st.cache_resource.clear()
     st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=60)
     now = auth.clock()
     at.session_state[access.SESSION_KEY] = access.Session("reviewer", now, now)
     at.query_params.update({"period": "2025-Q3", **url})
     at.run()
-    if page:
-        at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
+
+
+def open_app(db_path, monkeypatch, **url) -> AppTest:
+    return run_signed_in(AppTest.from_file(APP, default_timeout=60), db_path, monkeypatch, **url)
 
 
 def scorecard_values(at: AppTest, indicator_name: str) -> pd.Series:
@@ -140,14 +142,6 @@ def kpi_cards_script() -> None:
 
 
 def test_kpi_cards_of_volume_figures_carry_the_caveat(db_path, monkeypatch):
-    monkeypatch.setenv("SINKVIEW_DB", str(db_path))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    at = AppTest.from_function(kpi_cards_script, default_timeout=60)
-    now = auth.clock()
-    at.session_state[access.SESSION_KEY] = access.Session("reviewer", now, now)
-    at.query_params.update({"period": "2025-Q3", "lang": "en"})
-    at.run()
-    assert not at.exception, at.exception
+    at = run_signed_in(AppTest.from_function(kpi_cards_script, default_timeout=60), db_path, monkeypatch, lang="en")
     assert [caption.value for caption in at.caption if "incomplete" in caption.value] == [
         f":material/warning: {CAVEAT_EN}"]
