@@ -24,6 +24,7 @@ from sinkview.indicators import INDICATORS, Target
 from sinkview.narrative import narrative
 from sinkview.scorecard import scorecard_frame, scorecard_table
 from tests.quality_fixture import build_quality_store
+from tests.session_helper import signed_in_session
 
 Q3 = (dt.date(2025, 7, 1), dt.date(2025, 9, 30))
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -93,8 +94,7 @@ def run_signed_in(at: AppTest, db_path: Path, monkeypatch, **url) -> AppTest:
     monkeypatch.setenv("SINKVIEW_DB", str(db_path))
     st.cache_resource.clear()
     st.cache_data.clear()
-    now = auth.clock()
-    at.session_state[access.SESSION_KEY] = access.Session("reviewer", now, now)
+    at.session_state[access.SESSION_KEY] = signed_in_session("reviewer")
     at.query_params.update({"period": "2025-Q3", **url})
     at.run()
     assert not at.exception, at.exception
