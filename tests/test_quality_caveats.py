@@ -18,7 +18,7 @@ from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
 from sinkview import access, auth
-from sinkview.briefing import build_slides
+from sinkview.briefing import ScorecardSlide, build_slides
 from sinkview.deck import build_deck
 from sinkview.indicators import INDICATORS, Target
 from sinkview.narrative import narrative
@@ -77,15 +77,20 @@ def test_briefing_marks_volume_kpis_and_its_notes_carry_the_caveat(db_path, tmp_
         only_b = build_slides(store.cursor(), *Q3, "B", "zh", today=dt.date(2025, 10, 8))
     finally:
         store.close()
-    scorecard = slides[1]
-    marked = {kpi.indicator_id: kpi.value_text for kpi in scorecard.rows}
+    scorecards = [slide for slide in slides if isinstance(slide, ScorecardSlide)]
+    marked = {kpi.indicator_id: kpi.value_text for slide in scorecards for kpi in slide.rows}
     assert all(text.endswith(" *") or text == "—" for item, text in marked.items() if item.startswith("volume."))
     assert not any(text.endswith(" *") for item, text in marked.items() if not item.startswith("volume."))
     assert marked["volume.grassroots_visit_share"] == "30.7% *"
-    assert f"* {CAVEAT_ZH}" in scorecard.sentences
-    assert not any("*" in kpi.value_text for kpi in only_b[1].rows)  # B reported every month
+    volume_slide = next(index for index, slide in enumerate(slides) if isinstance(slide, ScorecardSlide)
+                        and any(kpi.indicator_id.startswith("volume.") for kpi in slide.rows))
+    assert f"* {CAVEAT_ZH}" in slides[volume_slide].sentences
+    assert not any(f"* {CAVEAT_ZH}" in slide.sentences for slide in scorecards
+                   if not any(kpi.indicator_id.startswith("volume.") for kpi in slide.rows))
+    assert not any("*" in kpi.value_text for slide in only_b if isinstance(slide, ScorecardSlide)
+                   for kpi in slide.rows)  # B reported every month
     build_deck(slides, "zh", tmp_path / "deck.pptx")
-    notes = Presentation(str(tmp_path / "deck.pptx")).slides[1].notes_slide.notes_text_frame.text
+    notes = Presentation(str(tmp_path / "deck.pptx")).slides[volume_slide].notes_slide.notes_text_frame.text
     assert f"* {CAVEAT_ZH}" in notes
 
 
