@@ -59,6 +59,7 @@ from sinkview.ingest import EARLIEST_DATE, LATEST_DATE, import_file  # noqa: E40
 from sinkview.province import PROVINCE, TINY, generate_province  # noqa: E402
 from sinkview.queries import bind, query_sql  # noqa: E402
 from sinkview.sample_loader import load_sample  # noqa: E402
+from sinkview.metrics.series import SERIES, series_statements  # noqa: E402
 from sinkview.scorecard import trend_periods, within_data, year_ago_period  # noqa: E402
 from sinkview.store import CONNECTION_CONFIG, Store  # noqa: E402
 
@@ -392,11 +393,17 @@ def _render_reads(context: ui.PageContext, plan: PagePlan, store, db: str, filte
         context.indicators(start, end, community)
 
 
-def bare_statements(plan: PagePlan, filters: ui.Filters) -> list[tuple[str, dict | None]]:
-    """The same SQL with the same parameters, prepared before the clock starts."""
+def bare_statements(cursor, plan: PagePlan, filters: ui.Filters) -> list[tuple[str, dict | None]]:
+    """The same SQL with the same parameters, prepared before the clock starts (an indicator
+    series: its keys query and its compiled statements)."""
     calls = [(name, filters.params()) for name in FRAME_QUERIES]
     calls += [(name, {**filters.params(), **dict(extra)}) for name, extra in plan.queries]
-    statements = [(query_sql(name), bind(name, params) or None) for name, params in calls]
+    statements = []
+    for name, params in calls:
+        if name in SERIES:
+            statements += series_statements(cursor, name, bind(name, params))
+        else:
+            statements.append((query_sql(name), bind(name, params) or None))
     for start, end, community in plan.indicator_periods:
         statements += [(topic_sql(topic), {"start": start, "end": end, "community": community}) for topic in TOPICS]
     return statements
@@ -424,7 +431,7 @@ def measure_pages(db: Path, repeats: int) -> dict:
     results, warm = {}, {}
     for page in PAGES:
         plan = page_plan(page, filters, communities, first_data_day)
-        statements = bare_statements(plan, filters)
+        statements = bare_statements(store.cursor(), plan, filters)
         cold, bare, rerender = [], [], []
         for _ in range(repeats):
             clear_caches()

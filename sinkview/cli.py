@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     metrics.add_argument("--end", type=_date, required=True)
     metrics.add_argument("--community")
     metrics.add_argument("--json", action="store_true", help="one JSON object (see metrics.md)")
+    metrics.add_argument("--by", choices=("community", "quarter", "month"),
+                         help="one group per community, calendar quarter or month (one pass per topic)")
 
     briefing_cli.add_parser(commands)
     quality_cli.add_parser(commands)
@@ -174,6 +176,8 @@ def cmd_metrics(args, out=sys.stdout) -> int:
 
     if args.end < args.start:
         raise UserError("--end is before --start")
+    if args.by:
+        return _print_grouped_metrics(args, _open_store(args.db), out)
     with _open_store(args.db).read() as con:
         values = compute_indicators(con, args.start, args.end, args.community)
     if args.json:
@@ -184,6 +188,24 @@ def cmd_metrics(args, out=sys.stdout) -> int:
         name = item.name_zh if args.lang == "zh" else item.name_en
         value = values[item.id]
         print(f"{item.id:36} {'—' if value is None else value!s:>14}  {name}", file=out)
+    return EXIT_OK
+
+
+def _print_grouped_metrics(args, store, out) -> int:
+    """``metrics --by``: every group's indicators, exactly as metrics.md "Grouped output" says."""
+    from sinkview.metrics.grains import grouped
+
+    with store.read() as con:
+        groups = grouped(con, args.start, args.end, args.community, args.by)
+    if args.json:
+        print(json.dumps({"period": {"start": args.start.isoformat(), "end": args.end.isoformat()},
+                          "community": args.community, "by": args.by, "groups": groups},
+                         ensure_ascii=False), file=out)
+        return EXIT_OK
+    for group in groups:
+        print(group.get("community") or f"{group['start']} ~ {group['end']}", file=out)
+        for indicator_id, value in group["indicators"].items():
+            print(f"  {indicator_id:36} {'—' if value is None else value!s:>14}", file=out)
     return EXIT_OK
 
 

@@ -25,7 +25,18 @@ def catalogue() -> dict[str, dict[str, str]]:
         if entry.name.endswith(".toml"):
             data = tomllib.loads(entry.read_text(encoding="utf-8"))
             _flatten(data, "", entries)
+    _flatten(_declared_texts(), "", entries)
     return entries
+
+
+def _declared_texts() -> dict:
+    """Each indicator's name and definition, read from its declaration (never copied here)."""
+    from sinkview.metrics.declarations import INDICATORS
+
+    return {
+        "indicator": {item.id: {"zh": item.name_zh, "en": item.name_en} for item in INDICATORS},
+        "definition": {item.id: {"zh": item.definition_zh, "en": item.definition_en} for item in INDICATORS},
+    }
 
 
 def _flatten(node: dict, prefix: str, into: dict) -> None:

@@ -34,7 +34,17 @@ def query_sql(name: str) -> str:
 @cache
 def query_parameters(name: str) -> frozenset[str]:
     """The ``$names`` a query references (comments ignored)."""
+    series = _series(name)
+    if series is not None:
+        return series.parameters
     return frozenset(_PARAMETER.findall(_COMMENT.sub("", query_sql(name))))
+
+
+def _series(name: str):
+    """The indicator series answering ``name`` (``sinkview.metrics.series``), if it is one."""
+    from sinkview.metrics.series import SERIES
+
+    return SERIES.get(name)
 
 
 def bind(name: str, params: dict) -> dict:
@@ -43,6 +53,11 @@ def bind(name: str, params: dict) -> dict:
 
 
 def run_query(cursor, name: str, **params) -> pd.DataFrame:
-    """Run ``queries/<name>.sql`` on ``cursor`` and return its rows as a DataFrame."""
+    """Run ``queries/<name>.sql`` (or the indicator series of that name) on ``cursor`` and
+    return its rows as a DataFrame."""
+    if _series(name) is not None:
+        from sinkview.metrics.series import run_series
+
+        return run_series(cursor, name, bind(name, params))
     bound = bind(name, params)
     return cursor.execute(query_sql(name), bound or None).df()

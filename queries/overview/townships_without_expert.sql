@@ -10,50 +10,32 @@ params as (
         $community::varchar as community_filter
 ),
 
-rotations as (
-    select * from expert_rotations
-),
-
-ranked_institutions as (
-    select
-        institutions.inst_id,
-        institutions.inst_name,
-        institutions.tier,
-        institutions.community,
-        institutions.township,
-        tier_ranks.rank
-    from institutions
-    join tier_ranks using (tier)
-),
-
 centres_in_scope as (
     select * from township_centres_in_scope($community::varchar, null)
 ),
 
 -- downward stints hosted by a centre in scope that started on or before the period's end
-downward_stints as (
+stints_until_end as (
     select
-        rotations.host_inst_id,
-        rotations.start_date,
-        rotations.end_date
-    from rotations
+        stints.host_inst_id,
+        stints.start_date,
+        stints.end_date
+    from downward_stints() as stints
     cross join params
-    join ranked_institutions as home on home.inst_id = rotations.home_inst_id
-    join centres_in_scope as host on host.inst_id = rotations.host_inst_id
-    where host.rank < home.rank
-        and rotations.start_date <= params.period_end
+    join centres_in_scope on centres_in_scope.inst_id = stints.host_inst_id
+    where stints.start_date <= params.period_end
 ),
 
 visited_in_period as (
-    select distinct downward_stints.host_inst_id
-    from downward_stints
+    select distinct stints_until_end.host_inst_id
+    from stints_until_end
     cross join params
-    where downward_stints.end_date >= params.period_start
+    where stints_until_end.end_date >= params.period_start
 ),
 
 last_visits as (
     select host_inst_id, max(end_date) as last_visit
-    from downward_stints
+    from stints_until_end
     group by host_inst_id
 ),
 

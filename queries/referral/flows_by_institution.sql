@@ -11,7 +11,7 @@ referrals_in_period as (
 
 effective_referrals as (
     select * from referrals_in_period
-    where status not in ('rejected', 'cancelled')
+    where is_effective
 ),
 
 institution_volumes as (

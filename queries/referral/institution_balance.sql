@@ -13,42 +13,25 @@ params as (
         $township::varchar as township_filter
 ),
 
-referral_rows as (
-    select * from referrals
-),
-
-ranked_institutions as (
-    select
-        institutions.inst_id,
-        institutions.inst_name,
-        institutions.tier,
-        institutions.community,
-        institutions.township,
-        tier_ranks.rank
-    from institutions
-    join tier_ranks using (tier)
-),
-
 institutions_in_scope as (
     select ranked_institutions.*
-    from ranked_institutions
+    from ranked_institutions() as ranked_institutions
     cross join params
     where ranked_institutions.rank <= 3
         and (params.community_filter is null or ranked_institutions.community = params.community_filter)
         and (params.township_filter is null or ranked_institutions.township = params.township_filter)
 ),
 
+-- every referral dated in the period (an institution's own balance, whichever community the
+-- other end is in), with its flow and effectiveness from the base model
 referrals_in_period as (
     select
-        referral_rows.*,
-        to_inst.rank > from_inst.rank as is_up,
-        to_inst.rank < from_inst.rank as is_down,
-        referral_rows.status not in ('rejected', 'cancelled') as is_effective
-    from referral_rows
+        ranked_referrals.*,
+        flow = 'up' as is_up,
+        flow = 'down' as is_down
+    from ranked_referrals() as ranked_referrals
     cross join params
-    join ranked_institutions as from_inst on from_inst.inst_id = referral_rows.from_inst_id
-    join ranked_institutions as to_inst on to_inst.inst_id = referral_rows.to_inst_id
-    where referral_rows.referral_date between params.period_start and params.period_end
+    where ranked_referrals.referral_date between params.period_start and params.period_end
 ),
 
 sent as (

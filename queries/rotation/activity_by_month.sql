@@ -16,8 +16,12 @@ activity_days as (
         months.month_start,
         counted_stints.activity,
         sum(
-            least(counted_stints.end_in_period, months.month_end)
-                - greatest(counted_stints.start_in_period, months.month_start) + 1
+            days_in_period(
+                counted_stints.start_in_period,
+                counted_stints.end_in_period,
+                months.month_start,
+                months.month_end
+            )
         )::bigint as expert_days
     from counted_stints
     join months

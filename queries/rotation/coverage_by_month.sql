@@ -29,9 +29,12 @@ stint_month_days as (
     select
         counted_stints.host_inst_id,
         months.month_start,
-        least(counted_stints.end_date, months.month_end, params.period_end)
-            - greatest(counted_stints.start_date, months.month_start, params.period_start)
-            + 1 as expert_days
+        days_in_period(
+            counted_stints.start_date,
+            counted_stints.end_date,
+            greatest(months.month_start, params.period_start),
+            least(months.month_end, params.period_end)
+        ) as expert_days
     from counted_stints
     cross join params
     join months

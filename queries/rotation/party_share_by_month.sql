@@ -15,8 +15,12 @@ stint_month_days as (
     select
         months.month_start,
         coalesce(counted_stints.party_member, false) as is_party_member,
-        least(counted_stints.end_in_period, months.month_end)
-            - greatest(counted_stints.start_in_period, months.month_start) + 1 as expert_days
+        days_in_period(
+            counted_stints.start_in_period,
+            counted_stints.end_in_period,
+            months.month_start,
+            months.month_end
+        ) as expert_days
     from counted_stints
     join months
         on counted_stints.start_in_period <= months.month_end

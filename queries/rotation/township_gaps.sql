@@ -11,22 +11,6 @@ params as (
         $township::varchar as township_filter
 ),
 
-rotations as (
-    select * from expert_rotations
-),
-
-ranked_institutions as (
-    select
-        institutions.inst_id,
-        institutions.inst_name,
-        institutions.tier,
-        institutions.community,
-        institutions.township,
-        tier_ranks.rank
-    from institutions
-    join tier_ranks using (tier)
-),
-
 centres_in_scope as (
     select * from township_centres_in_scope($community::varchar, $township::varchar)
 ),
@@ -34,15 +18,13 @@ centres_in_scope as (
 -- downward stints at a centre in scope that started on or before the period's end
 past_stints as (
     select
-        rotations.host_inst_id,
-        rotations.specialty,
-        least(rotations.end_date, params.period_end) as last_day
-    from rotations
+        stints.host_inst_id,
+        stints.specialty,
+        least(stints.end_date, params.period_end) as last_day
+    from downward_stints() as stints
     cross join params
-    join ranked_institutions as home on home.inst_id = rotations.home_inst_id
-    join centres_in_scope as host on host.inst_id = rotations.host_inst_id
-    where host.rank < home.rank
-        and rotations.start_date <= params.period_end
+    join centres_in_scope on centres_in_scope.inst_id = stints.host_inst_id
+    where stints.start_date <= params.period_end
 ),
 
 last_visits as (

@@ -11,7 +11,7 @@ effective_referrals as (
     select * from referrals_in_scope(
         period_start, period_end, community_filter, township_filter, institution_filter
     )
-    where status not in ('rejected', 'cancelled')
+    where is_effective
 ),
 
 -- ICD-10 chapters (WHO ICD-10, 2019) by the range of their 3-character codes

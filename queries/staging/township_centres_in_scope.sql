@@ -6,12 +6,11 @@ create or replace macro township_centres_in_scope(community_filter, township_fil
 with
 
 final as (
-    select institutions.*, tier_ranks.rank
-    from institutions
-    join tier_ranks using (tier)
-    where institutions.tier = 'township_center'
-        and (community_filter is null or institutions.community = community_filter)
-        and (township_filter is null or institutions.township = township_filter)
+    select *
+    from ranked_institutions()
+    where tier = 'township_center'
+        and (community_filter is null or community = community_filter)
+        and (township_filter is null or township = township_filter)
 )
 
 select * from final

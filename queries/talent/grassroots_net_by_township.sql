@@ -18,17 +18,13 @@ movements_in_period as (
 grassroots_inflow as (
     select to_township as township
     from movements_in_period
-    where movement_type in ('recruit', 'transfer')
-        and to_rank <= 2
-        and (from_inst_id is null or from_rank >= 3)
+    where is_grassroots_inflow
 ),
 
 grassroots_outflow as (
     select from_township as township
     from movements_in_period
-    where movement_type in ('departure', 'transfer')
-        and from_rank <= 2
-        and (to_inst_id is null or to_rank >= 3)
+    where is_grassroots_outflow
 ),
 
 flows as (

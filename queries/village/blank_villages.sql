@@ -4,44 +4,20 @@
 with
 
 params as (
-    select
-        $end::date as period_end,
-        $community::varchar as community_filter,
-        $township::varchar as township_filter
+    select $end::date as period_end
 ),
 
-villages as (
-    select * from village_coverage
-),
-
-institutions_with_community as (
-    select inst_id, community from institutions
-),
-
+-- the village's own rows up to the end (its history, whichever community it is in now)
 rows_until_end as (
-    select
-        villages.*,
-        villages.clinic_id is null or villages.village_doctors = 0 as is_blank
-    from villages
+    select village_rows.*
+    from village_rows() as village_rows
     cross join params
-    where villages.snapshot_date <= params.period_end
+    where village_rows.snapshot_date <= params.period_end
 ),
 
--- each village's latest row on or before the period's end (the period's start does not apply
--- to coverage), in scope by the community of its township centre and by its township
-latest_rows as (
-    select * from rows_until_end
-    qualify row_number() over (partition by village_code order by snapshot_date desc) = 1
-),
-
+-- the snapshot at the end, in scope by the community of its township centre and its township
 snapshot as (
-    select latest_rows.*
-    from latest_rows
-    cross join params
-    left join institutions_with_community as centre
-        on centre.inst_id = latest_rows.township_center_id
-    where (params.community_filter is null or centre.community = params.community_filter)
-        and (params.township_filter is null or latest_rows.township = params.township_filter)
+    select * from village_snapshot($end::date, $community::varchar, $township::varchar)
 ),
 
 last_staffed_rows as (
@@ -70,7 +46,7 @@ final as (
         snapshot.township,
         snapshot.population,
         snapshot.distance_km,
-        case when snapshot.clinic_id is null then 'no_clinic' else 'no_doctor' end as blank_reason,
+        case when snapshot.has_clinic then 'no_doctor' else 'no_clinic' end as blank_reason,
         blank_runs.blank_since
     from snapshot
     join blank_runs using (village_code)

@@ -13,11 +13,11 @@ final as (
         village_name,
         township,
         population,
-        clinic_id is not null as has_clinic,
+        has_clinic,
         village_doctors,
         licensed_doctors,
         case
-            when clinic_id is null or village_doctors = 0 then 'blank'
+            when is_blank then 'blank'
             when licensed_doctors = 0 then 'no_licensed'
             else 'covered'
         end as coverage_state,

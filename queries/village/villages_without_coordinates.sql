@@ -12,7 +12,7 @@ final as (
         township,
         population,
         case
-            when clinic_id is null or village_doctors = 0 then 'blank'
+            when is_blank then 'blank'
             when licensed_doctors = 0 then 'no_licensed'
             else 'covered'
         end as coverage_state

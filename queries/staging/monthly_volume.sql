@@ -1,0 +1,26 @@
+-- Base model (a DuckDB table macro, installed into the store when it opens): every monthly
+-- service-volume row with its institution's tier, rank, flags and township, and the community
+-- that owns it: the row's own community for an upper hospital (blank: no community's), the
+-- institution's community otherwise (metrics.md, "Which community a record belongs to").
+create or replace macro monthly_volume() as table
+
+with
+
+final as (
+    select
+        service_volume.*,
+        inst.inst_name,
+        inst.tier,
+        inst.rank,
+        inst.is_grassroots,
+        inst.is_in_county,
+        inst.township,
+        case
+            when inst.tier = 'upper_hospital' then service_volume.community
+            else inst.community
+        end as owner_community
+    from service_volume
+    join ranked_institutions() as inst on inst.inst_id = service_volume.inst_id
+)
+
+select * from final
