@@ -7,10 +7,11 @@ measures, in one run, the median of several repeats of:
   store holding the scale's institutions; ``import_vs_read_csv`` divides it by a bare DuckDB
   ``read_csv`` of the same file into a table, ``import_vs_pandas`` by a pandas read plus the
   row-wise Python validation below (same checks; neither baseline writes to a store);
-- ``page_<name>_s``: every query a page runs for the default filters, through the app's layer
-  (``PageContext.query`` / ``.indicators`` over the ``st.cache_data`` functions of
-  ``sinkview.ui``, cache cleared), plus the frame's queries; ``page_<name>_vs_bare`` divides it
-  by the same SQL with the same parameters executed on a cursor and fetched as Arrow;
+- ``page_<name>_s``: every query and indicator evaluation a page declares
+  (``sinkview.metrics.needs``) for the default filters, through the app's layer (the
+  ``st.cache_data`` functions of ``sinkview.ui``, cache cleared), plus the frame's queries;
+  ``page_<name>_vs_bare`` divides it by the same SQL with the same parameters executed on a
+  cursor and fetched as Arrow;
 - ``cached_rerender_s``: the slowest page rendered again with the cache warm;
 - ``peak_rss_mb``: the peak RSS of a child process importing a 1 GiB CSV;
 - ``deck_s``: building the PowerPoint of the sample county (``sinkview.deck``), if it exists.
@@ -22,7 +23,6 @@ With ``--json`` stdout is one JSON object with exactly ``KEYS``; progress and no
 from __future__ import annotations
 
 import argparse
-import ast
 import datetime as dt
 import importlib.util
 import io
@@ -52,15 +52,17 @@ import streamlit.logger  # noqa: E402
 streamlit.logger.set_log_level("error")  # st.cache_data outside a server warns on every cache
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result")  # the copy is cheap here
 
-from sinkview import QUERIES_DIR, periods, ui  # noqa: E402
+from sinkview import periods, ui  # noqa: E402
 from sinkview.contract import DOMAINS, TIER_RANKS  # noqa: E402
-from sinkview.indicators import TOPICS, topic_sql  # noqa: E402
+from sinkview.indicators import TOPICS  # noqa: E402
 from sinkview.ingest import EARLIEST_DATE, LATEST_DATE, import_file  # noqa: E402
 from sinkview.province import PROVINCE, TINY, generate_province  # noqa: E402
 from sinkview.queries import bind, query_sql  # noqa: E402
 from sinkview.sample_loader import load_sample  # noqa: E402
 from sinkview.metrics.series import SERIES, series_statements  # noqa: E402
-from sinkview.scorecard import trend_periods, within_data, year_ago_period  # noqa: E402
+from sinkview.metrics.evaluator import statements as evaluator_statements  # noqa: E402
+from sinkview.metrics.needs import compared_periods, page_needs  # noqa: E402
+from sinkview.scorecard import indicators_compared  # noqa: E402
 from sinkview.store import CONNECTION_CONFIG, Store  # noqa: E402
 
 PAGES = ("overview", "rotation", "referral", "village", "talent")
@@ -288,79 +290,41 @@ def measure_import(cursor, settings: Settings, work: Path, institutions: Path) -
 # --------------------------------------------------------------------------- pages
 
 @dataclass(frozen=True)
+class Evaluation:
+    """One call of the metric layer: periods × groups, one pass per topic."""
+    spans: tuple[tuple[dt.date, dt.date], ...]
+    by: str
+    community: str | None
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PagePlan:
-    """What one page reads for the default filters: named queries with the parameters the page
-    adds to the filters, and the periods (and community) of the indicators it computes."""
+    """What one page reads for the default filters, from its declared needs
+    (``sinkview.metrics.needs``): named queries with the parameters the page adds to the
+    filters, and its evaluations of the indicators."""
     queries: tuple[tuple[str, tuple], ...]
-    indicator_periods: tuple[tuple[dt.date, dt.date, str | None], ...]
-
-
-def _module_constants(tree: ast.Module) -> dict[str, object]:
-    constants = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            try:
-                constants[node.targets[0].id] = ast.literal_eval(node.value)
-            except (ValueError, TypeError, SyntaxError):  # not a literal: a widget, a call
-                continue
-    return constants
-
-
-def page_queries(page: str) -> list[tuple[str, dict]]:
-    """The ``ctx.query(...)`` calls of ``pages/<page>.py`` with the literal parameters they add.
-
-    A query chosen from a dict by a widget (``FLOW_QUERIES[view]``) is the dict's first entry,
-    the default option; a parameter from a variable (a township clicked, a focus) is left at
-    its default, none. Without the page file, every query of ``queries/<page>/``."""
-    path = PROJECT_ROOT / "pages" / f"{page}.py"
-    if not path.exists():
-        return [(f"{page}/{sql.stem}", {}) for sql in sorted((QUERIES_DIR / page).glob("*.sql"))]
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    constants = _module_constants(tree)
-    calls = []
-    for node in sorted(ast.walk(tree), key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0))):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "query" and isinstance(node.func.value, ast.Name)
-                and node.func.value.id == "ctx" and node.args):
-            continue
-        first = node.args[0]
-        if isinstance(first, ast.Constant):
-            name = first.value
-        elif isinstance(first, ast.Subscript) and isinstance(first.value, ast.Name):
-            name = next(iter(constants[first.value.id].values()))
-        else:
-            raise ValueError(f"{path.name}:{node.lineno}: cannot tell which query this call runs")
-        extra = {}
-        for keyword in node.keywords:
-            if keyword.arg is None:
-                continue
-            if isinstance(keyword.value, ast.Constant):
-                extra[keyword.arg] = keyword.value.value
-            elif isinstance(keyword.value, ast.Name) and keyword.value.id in constants:
-                extra[keyword.arg] = constants[keyword.value.id]
-            else:
-                extra[keyword.arg] = None
-        calls.append((name, extra))
-    return calls
+    evaluations: tuple[Evaluation, ...]
 
 
 def page_plan(page: str, filters: ui.Filters, communities: list[str], first_data_day: dt.date | None) -> PagePlan:
-    """The page's queries and indicator periods in the order it asks for them, each once (a
-    repeat within one render is a cache hit)."""
+    """The page's queries and evaluations as it asks for them (the same periods, groups and
+    topics, so the app's cache keys are the page's own)."""
+    needs = page_needs(page)
     start, end, community = filters.start, filters.end, filters.community
-    source = PROJECT_ROOT / "pages" / f"{page}.py"
-    if page == "overview":  # as pages/overview.py: now; before, a year ago, 8 quarters (within the data); league
-        compared = [ui.previous_period(start, end), year_ago_period(start, end), *trend_periods(end)]
-        indicator_periods = [(start, end, community), *((*period, community) for period in compared
-                                                        if within_data(period, first_data_day))]
-        if community is None and len(communities) > 1:
-            indicator_periods += [(start, end, name) for name in communities]
-    elif source.exists() and "ui.kpi_cards(" in source.read_text(encoding="utf-8"):
-        indicator_periods = [(start, end, community), (*ui.previous_period(start, end), community)]
-    else:
-        indicator_periods = []
-    queries = [(name, tuple(sorted(extra.items()))) for name, extra in page_queries(page)]
-    return PagePlan(tuple(dict.fromkeys(queries)), tuple(dict.fromkeys(indicator_periods)))
+    evaluations = []
+    compared = compared_periods(needs, start, end)
+    if needs.comparisons:  # as the overview: now and every compared period the data reach, at once
+        spans: list = []
+        indicators_compared(compared, first_data_day, lambda found: spans.extend(found) or [{}] * len(found))
+        evaluations.append(Evaluation(tuple(spans), "none", community, needs.topics))
+    elif needs.kpis:  # as ui.kpi_cards: now and the previous period
+        topics = tuple(dict.fromkeys(i.split(".", 1)[0] for i in needs.kpis))
+        evaluations.append(Evaluation((*compared["now"], *compared["previous"]), "none", community, topics))
+    if needs.league and community is None and len(communities) > 1:
+        evaluations.append(Evaluation(((start, end),), "community", None, TOPICS))
+    queries = [(need.name, need.defaults) for need in needs.queries]
+    return PagePlan(tuple(dict.fromkeys(queries)), tuple(evaluations))
 
 
 def default_filters(db: str, version: int) -> tuple[ui.Filters, dt.date | None]:
@@ -389,11 +353,11 @@ def _render_reads(context: ui.PageContext, plan: PagePlan, store, db: str, filte
     context.query("frame/dataset_status")
     for name, extra in plan.queries:
         context.query(name, **dict(extra))
-    for start, end, community in plan.indicator_periods:
-        context.indicators(start, end, community)
+    for evaluation in plan.evaluations:
+        ui._cached_evaluation(db, version, evaluation.spans, evaluation.by, evaluation.community, evaluation.topics)
 
 
-def bare_statements(cursor, plan: PagePlan, filters: ui.Filters) -> list[tuple[str, dict | None]]:
+def bare_statements(cursor, plan: PagePlan, filters: ui.Filters, communities: list[str]) -> list[tuple[str, dict | None]]:
     """The same SQL with the same parameters, prepared before the clock starts (an indicator
     series: its keys query and its compiled statements)."""
     calls = [(name, filters.params()) for name in FRAME_QUERIES]
@@ -404,8 +368,10 @@ def bare_statements(cursor, plan: PagePlan, filters: ui.Filters) -> list[tuple[s
             statements += series_statements(cursor, name, bind(name, params))
         else:
             statements.append((query_sql(name), bind(name, params) or None))
-    for start, end, community in plan.indicator_periods:
-        statements += [(topic_sql(topic), {"start": start, "end": end, "community": community}) for topic in TOPICS]
+    for evaluation in plan.evaluations:
+        groups = communities if evaluation.by == "community" else ()
+        statements += [(sql, params) for sql, params, _ in evaluator_statements(
+            evaluation.spans, evaluation.by, evaluation.community, groups=groups, topics=evaluation.topics)]
     return statements
 
 
@@ -418,6 +384,7 @@ def run_bare(cursor, statements) -> None:
 def clear_caches() -> None:
     ui._cached_query.clear()
     ui._cached_indicators.clear()
+    ui._cached_evaluation.clear()
 
 
 def measure_pages(db: Path, repeats: int) -> dict:
@@ -431,7 +398,7 @@ def measure_pages(db: Path, repeats: int) -> dict:
     results, warm = {}, {}
     for page in PAGES:
         plan = page_plan(page, filters, communities, first_data_day)
-        statements = bare_statements(store.cursor(), plan, filters)
+        statements = bare_statements(store.cursor(), plan, filters, communities)
         cold, bare, rerender = [], [], []
         for _ in range(repeats):
             clear_caches()
@@ -443,8 +410,10 @@ def measure_pages(db: Path, repeats: int) -> dict:
         results[f"page_{page}_s"] = median(cold)
         results[f"page_{page}_vs_bare"] = median(cold) / median(bare)
         warm[page] = median(rerender)
-        note(f"page {page}: {len(plan.queries)} queries + {len(plan.indicator_periods)} indicator periods "
-             f"(x{len(TOPICS)} queries), {median(cold):.3f} s, bare {median(bare):.3f} s, warm {warm[page]:.4f} s")
+        cells = sum(len(e.spans) * (len(communities) if e.by == "community" else 1) for e in plan.evaluations)
+        note(f"page {page}: {len(plan.queries)} queries + {len(plan.evaluations)} evaluations ({cells} cells, "
+             f"{len(statements) - len(FRAME_QUERIES) - len(plan.queries)} statements), {median(cold):.3f} s, "
+             f"bare {median(bare):.3f} s, warm {warm[page]:.4f} s")
     slowest = max(warm, key=warm.get)
     note(f"cached_rerender_s is the {slowest} page's")
     results["cached_rerender_s"] = warm[slowest]

@@ -1,10 +1,11 @@
 """Overview (总览): the period in brief, a scorecard of every indicator by topic, and, for
 reviewers looking at the whole county, the communities compared.
 
-Numbers: every indicator (``queries/indicators/``) for the period, the previous period of the
-same length, the same period a year before and the last eight quarters (those the data reach,
-``queries/frame/data_range.sql``); ``queries/overview/townships_without_expert.sql``;
-``queries/frame/communities.sql`` for the league table.
+Numbers: as declared in ``sinkview.metrics.needs`` ("overview"): every indicator for the period,
+the previous period of the same length, the same period a year before and the last eight
+quarters (those the data reach, ``queries/frame/data_range.sql``) in one pass per topic;
+``queries/overview/townships_without_expert.sql``; every community's indicators in one pass per
+topic for the league table.
 Rules live in ``sinkview.scorecard`` and ``sinkview.narrative``, table looks in
 ``sinkview.charts.overview``; the data-quality caveat and line under the scorecard come from
 ``queries/quality/`` (``ui.volume_caveat``, ``ui.quality_line``).
@@ -23,6 +24,7 @@ from sinkview.charts.overview import (
     table_height,
 )
 from sinkview.indicators import load_targets
+from sinkview.metrics.needs import compared_periods, page_needs
 from sinkview.narrative import narrative
 from sinkview.quality import CAVEATED_TOPIC, footnote
 from sinkview.scorecard import (
@@ -31,9 +33,7 @@ from sinkview.scorecard import (
     league_table,
     scorecard_frame,
     scorecard_table,
-    trend_periods,
-    within_data,
-    year_ago_period,
+    indicators_compared,
 )
 
 TOPIC_PAGES = {topic: f"pages/{topic}.py" for topic in ("rotation", "referral", "village", "talent", "party")}
@@ -50,18 +50,12 @@ first_recorded = ctx.query("frame/data_range")["first_date"].iloc[0]
 first_data_day = None if pd.isna(first_recorded) else pd.Timestamp(first_recorded).date()
 
 
-def indicators_within_data(period) -> dict:
-    return ctx.indicators(*period) if within_data(period, first_data_day) else {}
-
-
-previous_range = ui.previous_period(filters.start, filters.end)
-year_ago_range = year_ago_period(filters.start, filters.end)
-quarters = trend_periods(filters.end)
+NEEDS = page_needs("overview")
+compared = compared_periods(NEEDS, filters.start, filters.end)
+(previous_range,), (year_ago_range,), quarters = compared["previous"], compared["year_ago"], compared["quarters"]
+values = indicators_compared(compared, first_data_day, ctx.indicator_periods)
+(current,), (previous,), (year_ago,), trend = values["now"], values["previous"], values["year_ago"], values["quarters"]
 targets = load_targets()
-current = ctx.indicators()
-previous = indicators_within_data(previous_range)
-year_ago = indicators_within_data(year_ago_range)
-trend = [indicators_within_data(quarter) for quarter in quarters]
 gaps = ctx.query("overview/townships_without_expert")
 
 
@@ -116,7 +110,7 @@ communities = ctx.query("frame/communities")["community"].tolist()
 if filters.community is None and len(communities) > 1:
     st.subheader(ctx.t("overview.league.heading"))
     st.caption(ctx.t("overview.league.caption"))
-    league = league_frame({name: ctx.indicators(community=name) for name in communities}, targets)
+    league = league_frame(ctx.league(), targets)
     for tab, topic in zip(st.tabs([ctx.t(f"topic.{topic}") for topic in TOPICS]), TOPICS):
         with tab:
             table = league_table(league, topic, ctx.lang)

@@ -11,16 +11,15 @@ bottom) focuses the charts above it on that institution.
 import streamlit as st
 
 from sinkview import ui
+from sinkview.metrics.needs import page_needs
 from sinkview.charts import referral as charts
 
-KPIS = [
-    "referral.up", "referral.down", "referral.down_up_ratio", "referral.out_of_county_share",
-    "referral.rejection_rate", "referral.median_accept_days", "referral.patients", "referral.lateral",
-]
+NEEDS = page_needs("referral")  # KPI ids and query defaults, declared as data
+KPIS = NEEDS.kpis
 FLOW_QUERIES = {"tier": "referral/flows_by_tier", "institution": "referral/flows_by_institution"}
 BALANCE_KEY = "referral_balance"
 BALANCE_ROWS = 20
-TOP_CODES = 10
+TOP_CODES = NEEDS.query("referral/out_of_county_top_codes").default("limit")
 
 ctx = ui.page_context()
 st.title(ctx.t("referral.page_title"))

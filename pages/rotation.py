@@ -10,15 +10,13 @@ charts below it on that township.
 import streamlit as st
 
 from sinkview import ui
+from sinkview.metrics.needs import page_needs
 from sinkview.charts import rotation as charts
 
-KPIS = [
-    "rotation.expert_days", "rotation.visits", "rotation.experts", "rotation.township_coverage",
-    "rotation.senior_share", "rotation.resident_experts", "rotation.patients_served",
-    "rotation.stationed_per_10k",
-]
+NEEDS = page_needs("rotation")  # KPI ids and query defaults, declared as data
+KPIS = NEEDS.kpis
 MATRIX_QUERIES = {"month": "rotation/coverage_by_month", "specialty": "rotation/coverage_by_specialty"}
-TIMELINE_EXPERTS = 200  # the timeline's cap: the experts with the most expert-days
+TIMELINE_EXPERTS = NEEDS.query("rotation/stint_timeline").default("limit")  # the experts with the most expert-days
 TIMELINE_VIEWPORT_PX = 760  # a taller timeline scrolls inside a box of this height
 
 ctx = ui.page_context()

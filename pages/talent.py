@@ -9,12 +9,11 @@ Clicking a township narrows the whole page.
 import streamlit as st
 
 from sinkview import ui
+from sinkview.metrics.needs import page_needs
 from sinkview.charts import talent as charts
 
-KPIS = [
-    "talent.dispatched_down", "talent.trained_up", "talent.senior_dispatch_share", "talent.party_dispatch_share",
-    "talent.grassroots_inflow", "talent.grassroots_outflow", "talent.net_grassroots",
-]
+NEEDS = page_needs("talent")  # KPI ids and query defaults, declared as data
+KPIS = NEEDS.kpis
 SELECTED = "talent_selected_township"
 
 ctx = ui.page_context()

@@ -9,12 +9,11 @@ table looks: ``sinkview.charts.village``. Clicking a township narrows the whole 
 import streamlit as st
 
 from sinkview import ui
+from sinkview.metrics.needs import page_needs
 from sinkview.charts import village as charts
 
-KPIS = [
-    "village.villages", "village.clinic_coverage", "village.blank_villages", "village.licensed_share",
-    "village.doctors_per_1000", "village.signing_rate", "village.ecg_coverage", "village.population",
-]
+NEEDS = page_needs("village")  # KPI ids and query defaults, declared as data
+KPIS = NEEDS.kpis
 SELECTED = "village_selected_township"
 
 ctx = ui.page_context()

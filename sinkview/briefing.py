@@ -19,7 +19,8 @@ import plotly.graph_objects as go
 from sinkview import periods
 from sinkview.charts import party, referral, rotation, talent, village
 from sinkview.i18n import t
-from sinkview.indicators import INDICATORS, compute_indicators, indicator, load_targets
+from sinkview.indicators import INDICATORS, evaluate, indicator, load_targets
+from sinkview.metrics.needs import compared_periods, page_needs
 from sinkview.narrative import narrative
 from sinkview.quality import COMPLETENESS_QUERY, caveat_from_frame, footnote, marked, needs_caveat
 from sinkview.queries import run_query
@@ -29,7 +30,6 @@ from sinkview.scorecard import (
     format_value,
     indicator_name,
     target_status,
-    year_ago_period,
 )
 
 
@@ -180,9 +180,10 @@ def build_slides(cursor: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date
     run = query or (lambda name, **params: run_query(cursor, name, **params))
     params = {"start": start, "end": end, "community": community, "township": None}
     targets = load_targets()
-    current = compute_indicators(cursor, start, end, community)
-    previous = compute_indicators(cursor, *periods.previous_period(start, end), community)
-    year_ago = compute_indicators(cursor, *year_ago_period(start, end), community)
+    compared = compared_periods(page_needs("briefing"), start, end)  # now, previous, a year ago
+    spans = [*compared["now"], *compared["previous"], *compared["year_ago"]]
+    values = evaluate(cursor, spans, community=community)  # one pass per topic
+    current, previous, year_ago = (values[index, None] for index in range(3))
     # volume.* figures carry a caveat (mark, footnote, notes) when their reporting is incomplete
     caveat = caveat_from_frame(run(COMPLETENESS_QUERY, **params), lang)
     sentences = narrative(current, previous, year_ago, targets, lang,

@@ -29,6 +29,7 @@ from rapidfuzz import fuzz, process, utils
 
 from sinkview.contract import (ALIAS_SEPARATORS, DATASETS, DOMAINS, INSTITUTION_LIST_SEPARATORS, STORED_AS, Column,
                                Dataset)
+from sinkview.metrics.models import date_order
 from sinkview.reader import (OVERFLOW, ROW_NUMBER, STREAM_BYTES, ColumnMapping, RawTable, UnreadableFile,
                              read_upload, read_upload_file)
 from sinkview.secrets import hmac_pads, secret
@@ -784,7 +785,8 @@ def commit_validation(cursor, validation: Validation, valid_rows_only: bool = Fa
             where {on_key} and t.row_hash <> i.row_hash""")
         changed = cursor.execute(f"""insert into {table} ({cols}, import_id, row_hash)
             select {cols}, $id, row_hash from incoming_rows i
-            where not exists (select 1 from {table} t where {on_key})""", params).fetchall()[0][0]
+            where not exists (select 1 from {table} t where {on_key}){date_order(dataset.name)}""",
+            params).fetchall()[0][0]
         cursor.execute("""insert into imports (import_id, dataset, file_name, content_hash, rows_imported,
                 rows_changed, rows_rejected, warnings, imported_by, imported_at, undone_at, rows_new,
                 rows_replaced, rows_unchanged, mapping_name)

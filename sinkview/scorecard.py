@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sinkview import periods
 from sinkview.i18n import format_number, t
 from sinkview.indicators import INDICATORS, Target, indicator, status
+from sinkview.metrics.declarations import TOPICS
+from sinkview.metrics.needs import TREND_QUARTERS, trend_periods, year_ago_period, year_before  # noqa: F401
 from sinkview.quality import marked
 
-TOPICS = ("rotation", "referral", "village", "talent", "volume", "party")
-TREND_QUARTERS = 8
+# The comparison periods (year_before, year_ago_period, trend_periods) are declared with the
+# pages' needs in sinkview.metrics.needs; re-exported here for the callers that read them here.
 # A change is "large" when it exceeds the "near" tolerance of targets.md: 5 percentage points
 # for a ratio, 10 % of the earlier value otherwise.
 RATIO_STEP = 0.05
@@ -31,29 +32,23 @@ Value = float | int | None
 
 # --------------------------------------------------------------------------- periods
 
-def year_before(day: dt.date) -> dt.date:
-    """The same calendar day a year earlier (29 February becomes the 28th)."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
-
-
-def year_ago_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
-    return year_before(start), year_before(end)
-
-
-def trend_periods(end: dt.date, count: int = TREND_QUARTERS) -> list[tuple[dt.date, dt.date]]:
-    """The ``count`` calendar quarters ending with the quarter of ``end``, oldest first."""
-    year, quarter = periods.quarter_of(end)
-    index = year * 4 + quarter - 1
-    return [periods.quarter_range(i // 4, i % 4 + 1) for i in range(index - count + 1, index + 1)]
-
-
 def within_data(period: tuple[dt.date, dt.date], first_data_day: dt.date | None) -> bool:
     """Whether the data reach back to the start of ``period`` (unknown: yes). A period before
     the data is compared with nothing, not with the zeros its empty ledgers would give."""
     return first_data_day is None or period[0] >= first_data_day
+
+
+def indicators_compared(compared: dict[str, list], first_data_day: dt.date | None, evaluate) -> dict[str, list[dict]]:
+    """The indicators of every period in ``compared`` (name -> periods, "now" first), from one
+    call of ``evaluate`` (a list of periods -> a list of indicator dicts: one pass per topic).
+    Now is always evaluated; another period only when the data reach it, else it gets {}."""
+    spans = [(name, span) for name, group in compared.items() for span in group]
+    kept = [name == "now" or within_data(span, first_data_day) for name, span in spans]
+    found = iter(evaluate([span for (_, span), keep in zip(spans, kept) if keep]))
+    values: dict[str, list[dict]] = {name: [] for name in compared}
+    for (name, _), keep in zip(spans, kept):
+        values[name].append(next(found) if keep else {})
+    return values
 
 
 # --------------------------------------------------------------------------- comparisons

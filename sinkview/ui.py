@@ -21,7 +21,7 @@ from sinkview import periods, quality
 from sinkview.access import access, account_panel, demo_setup_panel, login_gate
 from sinkview.export import safe_csv
 from sinkview.i18n import DEFAULT_LANGUAGE, LANGUAGES, dataset_label, format_number, t
-from sinkview.indicators import compute_indicators, indicator, load_targets, status
+from sinkview.indicators import TOPICS, compute_indicators, evaluate, indicator, load_targets, status
 from sinkview.queries import query_parameters, run_query
 from sinkview.store import Store, default_db_path
 
@@ -77,6 +77,13 @@ def _cached_query(db: str, version: int, name: str, params: tuple) -> pd.DataFra
 def _cached_indicators(db: str, version: int, start: dt.date, end: dt.date, community: str | None) -> dict:
     with get_store(db).read() as con:
         return compute_indicators(con, start, end, community)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_evaluation(db: str, version: int, spans: tuple, by: str, community: str | None,
+                       topics: tuple) -> dict:
+    """The metric layer's evaluation of ``topics`` for periods × groups: one pass per topic."""
+    return evaluate(get_store(db).cursor(), list(spans), by=by, community=community, topics=topics)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -155,6 +162,25 @@ class PageContext:
         self._check_scope(community, "indicators")
         return _cached_indicators(self.db, self.version, start or self.filters.start,
                                   end or self.filters.end, community)
+
+    def indicator_periods(self, spans: list[tuple[dt.date, dt.date]], topics: tuple[str, ...] = TOPICS,
+                          community: str | None | object = ...) -> list[dict]:
+        """The indicators of ``topics`` for each period in ``spans`` (one pass per topic), in order."""
+        if community is ...:
+            community = self.community_scope or self.filters.community
+        self._check_scope(community, "indicators")
+        if not spans:
+            return []
+        cells = _cached_evaluation(self.db, self.version, tuple(spans), "none", community, tuple(topics))
+        return [cells[index, None] for index in range(len(spans))]
+
+    def league(self, start: dt.date | None = None, end: dt.date | None = None) -> dict[str, dict]:
+        """Every community's indicators for the period, one pass per topic (reviewers only: a
+        user bound to one community may not see the others)."""
+        self._check_scope(None, "league")
+        span = ((start or self.filters.start, end or self.filters.end),)
+        cells = _cached_evaluation(self.db, self.version, span, "community", None, TOPICS)
+        return {group: values for (_, group), values in cells.items()}
 
     def audit(self, action: str, detail: str = "") -> None:
         """Record that this page's user did ``action`` (import, undo, export, deck): no patient data."""
@@ -337,8 +363,9 @@ previous_period = periods.previous_period  # pages compare with it, as the KPI c
 
 def kpi_cards(context: PageContext, indicator_ids: list[str], columns: int = 4) -> None:
     """One card per indicator: value, unit and change against the previous period."""
-    current = context.indicators()
-    before = context.indicators(*previous_period(context.filters.start, context.filters.end))
+    topics = tuple(dict.fromkeys(i.split(".", 1)[0] for i in indicator_ids))
+    now = (context.filters.start, context.filters.end)
+    current, before = context.indicator_periods([now, previous_period(*now)], topics)
     targets = load_targets()
     caveat = volume_caveat(context) if any(map(quality.needs_caveat, indicator_ids)) else None
     slots = st.columns(min(columns, len(indicator_ids)))

@@ -8,7 +8,7 @@ with
 
 villages_with_clinic as (
     select * from village_snapshot(period_end, community_filter, null)
-    where clinic_id is not null
+    where has_clinic
 ),
 
 final as (

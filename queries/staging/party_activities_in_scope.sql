@@ -21,9 +21,8 @@ ranked_institutions as (
         institutions.inst_name,
         institutions.tier,
         institutions.township,
-        tier_ranks.rank
-    from institutions
-    join tier_ranks using (tier)
+        institutions.rank
+    from ranked_institutions() as institutions
 ),
 
 final as (

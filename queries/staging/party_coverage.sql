@@ -14,10 +14,9 @@ member_institutions as (
         institutions.tier,
         institutions.community,
         institutions.township,
-        tier_ranks.rank
-    from institutions
-    join tier_ranks using (tier)
-    where tier_ranks.rank <= 3
+        institutions.rank
+    from ranked_institutions() as institutions
+    where institutions.rank <= 3
         and (community_filter is null or institutions.community = community_filter)
         and (township_filter is null or institutions.township = township_filter)
 ),

@@ -14,9 +14,8 @@ ranked_institutions as (
         institutions.tier,
         institutions.community,
         institutions.township,
-        tier_ranks.rank
-    from institutions
-    join tier_ranks using (tier)
+        institutions.rank
+    from ranked_institutions() as institutions
 ),
 
 final as (

@@ -10,7 +10,7 @@ with
 
 effective_referrals as (
     select * from referrals_in_scope(period_start, period_end, community_filter, null, null)
-    where status not in ('rejected', 'cancelled')
+    where is_effective
 ),
 
 final as (

@@ -26,9 +26,8 @@ expected_reporters as (
         institutions.tier,
         institutions.community,
         institutions.township,
-        tier_ranks.rank
-    from institutions
-    join tier_ranks using (tier)
+        institutions.rank
+    from ranked_institutions() as institutions
     where (community_filter is null or institutions.community = community_filter)
         and (
             institutions.tier in ('county_hospital', 'township_center')

@@ -259,13 +259,14 @@ def evaluate(cursor, periods: Sequence[Period], by: str = "none", community: str
     Returns ``{(period index, group or None): {id: value}}`` for every cell, in period then
     group order (groups: ``groups`` or ``default_groups``; by community under a community
     filter, the one group of that community)."""
-    periods = [(start, end) for start, end in periods]
+    asked = [(start, end) for start, end in periods]
+    periods = list(dict.fromkeys(asked))  # a period asked for twice (now = the last quarter) runs once
     if by != "none" and groups is None and not (by == "community" and community is not None):
         groups = default_groups(cursor, by, community)
-    cells, _, _ = _cells(periods, by, community, groups)
+    cells, community, groups = _cells(periods, by, community, groups)
     results: dict[tuple[int, str | None], Values] = {cell: {} for cell in cells}
     offset = 1 if by == "none" else 2
-    for sql, params, cell in statements(periods, by, community, township, groups or (), topics):
+    for sql, params, cell in statements(periods, by, community, township, groups, topics):
         result = cursor.execute(sql, params)
         names = [column[0] for column in result.description]
         for row in result.fetchall():
@@ -274,4 +275,7 @@ def evaluate(cursor, periods: Sequence[Period], by: str = "none", community: str
                 continue
             results[row[0] - 1, None if by == "none" else row[1]].update(zip(names[offset:], row[offset:]))
     order = [item.id for item in INDICATORS]
-    return {cell: {key: values[key] for key in order if key in values} for cell, values in results.items()}
+    position = {period: index for index, period in enumerate(periods)}
+    return {(index, group): {key: results[position[period], group][key] for key in order
+                             if key in results[position[period], group]}
+            for index, period in enumerate(asked) for group in (groups if by != "none" else [None])}

@@ -40,3 +40,20 @@ MODELS: dict[str, BaseModel] = {model.name: model for model in (
     BaseModel("volume", "monthly_volume()", EVENT, ("period",),
               ("owner_community",), ("township",)),
 )}
+
+
+# The date each ledger is stored in order of (sorted in the import's commit and by the province
+# generator), so that DuckDB's min/max statistics per row group skip what a period excludes.
+LEDGER_DATES = {
+    "referrals": "referral_date",
+    "expert_rotations": "start_date",
+    "staff_movements": "start_date",
+    "village_coverage": "snapshot_date",
+    "service_volume": "period",
+}
+
+
+def date_order(dataset: str) -> str:
+    """`` order by <date>`` for a dated ledger (rows inserted in it stay clustered); else ''."""
+    column = LEDGER_DATES.get(dataset)
+    return f" order by {column}" if column else ""
