@@ -254,3 +254,11 @@ def test_the_catalogue_serves_each_declared_name_and_definition():
         for lang in ("zh", "en"):
             assert t(f"definition.{item.id}", lang) == item.definition(lang)
             assert t(f"indicator.{item.id}", lang) == item.name(lang)
+
+
+def test_the_readme_indicator_table_is_generated_from_the_declarations():
+    from sinkview.metrics.docs import README, readme_with_table
+
+    text = README.read_text(encoding="utf-8")
+    assert text == readme_with_table(text)
+    assert all(f"`{item.id}`" in text for item in INDICATORS)

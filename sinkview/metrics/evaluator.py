@@ -140,10 +140,13 @@ def compile_topic(topic: str, dimension: str = "none", single: bool = False,
     if topic_query(topic) is not None:
         raise ValueError(f"{topic} is computed by its own query, not compiled")
     by_model: dict[str, dict[str, str]] = {}  # model -> aggregate SQL -> column (each once)
+    distinct: dict[tuple[str, str], tuple[str, str | None]] = {}  # (model, aggregate SQL) -> (of, where) of a distinct count
     for item in items:
         for aggregate in item.aggregates:
             found = by_model.setdefault(aggregate.model, {})
             found.setdefault(_aggregate_sql(aggregate), f"{aggregate.model}_{len(found)}")
+            if aggregate.function == "count_distinct":
+                distinct[aggregate.model, _aggregate_sql(aggregate)] = (aggregate.of, aggregate.where)
     keys = ["period_no"] if dimension == "none" else ["period_no", "group_key"]
     if single:
         periods = "select 1 as period_no, $start::date as period_start, $end::date as period_end"
@@ -158,15 +161,31 @@ def compile_topic(topic: str, dimension: str = "none", single: bool = False,
         ctes.append("groups as (\n    select unnest($groups::varchar[]) as group_key\n)")
         ctes.append("cells as (\n    select * from periods cross join groups\n)")
     names: dict[tuple[str, str], str] = {}
+    joined: list[str] = []  # the CTEs the final select joins to the cells
+    key_list = ", ".join(keys)
     for model_name, aggregates in by_model.items():
         model = MODELS[model_name]
         ctes.append(f"{model_name}_rows as (\n    {_model_rows(model, dimension, single, township_filter)}\n)")
-        columns = ",\n        ".join(f"{sql} as {name}" for sql, name in aggregates.items())
-        ctes.append(f"{model_name}_aggregates as (\n    select\n        {', '.join(keys)},\n        {columns}\n"
-                    f"    from {model_name}_rows\n    group by {', '.join(keys)}\n)")
+        plain = {sql: name for sql, name in aggregates.items() if (model_name, sql) not in distinct}
+        if plain:
+            columns = ",\n        ".join(f"{sql} as {name}" for sql, name in plain.items())
+            ctes.append(f"{model_name}_aggregates as (\n    select\n        {key_list},\n        {columns}\n"
+                        f"    from {model_name}_rows\n    group by {key_list}\n)")
+            joined.append(f"{model_name}_aggregates")
+        # a distinct count in two steps (distinct pairs, then count): faster than count(distinct)
+        # beside other aggregates, and the same number (nulls are not counted)
+        for sql, name in aggregates.items():
+            if (model_name, sql) in distinct:
+                of, where = distinct[model_name, sql]
+                condition = f"({of}) is not null" + (f" and ({where})" if where else "")
+                ctes.append(f"{name}_counts as (\n    select {key_list}, count(*) as {name}\n    from (\n"
+                            f"        select distinct {key_list}, {of} as counted_value\n"
+                            f"        from {model_name}_rows\n        where {condition}\n    )\n"
+                            f"    group by {key_list}\n)")
+                joined.append(f"{name}_counts")
         names.update({(model_name, sql): name for sql, name in aggregates.items()})
     values = ",\n        ".join(f'{_value_sql(item, names)} as "{item.id}"' for item in items)
-    joins = "\n    ".join(f"left join {model}_aggregates using ({', '.join(keys)})" for model in by_model)
+    joins = "\n    ".join(f"left join {cte} using ({key_list})" for cte in joined)
     shown = "" if single else "".join(f"cells.{key},\n        " for key in keys)
     ctes.append(f"final as (\n    select\n        {shown}{values}\n    from cells\n    {joins}\n"
                 f"    order by {', '.join(f'cells.{key}' for key in keys)}\n)")
