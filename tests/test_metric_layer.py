@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from sinkview import PROJECT_ROOT, QUERIES_DIR
 from sinkview.i18n import t
-from sinkview.metrics.declarations import INDICATORS, TOPICS, topic_query
+from sinkview.metrics.declarations import INDICATORS, TOPICS, topic_macro
 from sinkview.metrics.evaluator import compute_indicators, evaluate
 from sinkview.metrics.grains import calendar_periods, grouped
 from sinkview.metrics.targets import DEFAULT_TARGETS, default_targets_csv
@@ -27,7 +27,7 @@ DAY0 = dt.date(2025, 1, 1)
 COMMUNITIES = ("A", "B", "C")
 TOWNSHIPS = ("东乡", "西乡")
 TIERS = ("upper_hospital", "county_hospital", "township_center", "village_clinic")
-COMPILED = [topic for topic in TOPICS if topic_query(topic) is None]  # party runs its own query
+AGGREGATED = [topic for topic in TOPICS if topic_macro(topic) is None]  # party: its own macro, no township grain
 
 
 # --------------------------------------------------------------------------- random stores
@@ -160,8 +160,8 @@ def test_a_list_of_periods_and_townships_equal_each_alone(scratch, rows, spans, 
     cells = evaluate(scratch, spans, community=community)
     for index, span in enumerate(spans):
         assert_same(cells[index, None], compute_indicators(scratch, *span, community), span)
-    by_township = evaluate(scratch, spans, by="township", community=community, groups=list(TOWNSHIPS), topics=COMPILED)
-    alone = evaluate(scratch, spans, community=community, township=township, topics=COMPILED)
+    by_township = evaluate(scratch, spans, by="township", community=community, groups=list(TOWNSHIPS), topics=AGGREGATED)
+    alone = evaluate(scratch, spans, community=community, township=township, topics=AGGREGATED)
     for index, span in enumerate(spans):
         assert by_township[index, township] == alone[index, None], (span, township)
 
@@ -183,9 +183,27 @@ def test_a_grouped_evaluation_runs_one_statement_per_topic(scratch):
             statements.append(sql)
             return scratch.execute(sql, params)
 
-    evaluate(Counting(), [(day(0), day(90)), (day(91), day(180))], by="community", groups=list(COMMUNITIES),
-             topics=COMPILED)
-    assert len(statements) == len(COMPILED)
+    evaluate(Counting(), [(day(0), day(90)), (day(91), day(180))], by="community", groups=list(COMMUNITIES))
+    assert len(statements) == len(TOPICS)
+
+
+def test_party_grouped_by_community_and_quarter_equals_each_alone():
+    from tests.party_fixture import load_party_fixture
+
+    store = Store(":memory:")
+    cursor = store.cursor()
+    load_party_fixture(cursor)
+    year = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    by_community = evaluate(cursor, [year], by="community", topics=["party"])
+    assert len(by_community) >= 2
+    for (_, community), values in by_community.items():
+        assert values == compute_indicators(cursor, *year, community, topics=["party"]), community
+    quarters = calendar_periods(*year, "quarter")
+    by_quarter = evaluate(cursor, quarters, community="A", topics=["party"])
+    for index, quarter in enumerate(quarters):
+        assert by_quarter[index, None] == compute_indicators(cursor, *quarter, "A", topics=["party"]), quarter
+    assert any(value for values in by_quarter.values() for value in values.values())
+    store.close()
 
 
 # --------------------------------------------------------------------------- command line

@@ -51,7 +51,7 @@ class Indicator:
     definition_zh: str
     definition_en: str
     target: Target
-    query: str | None = None  # a named query with a column per id of its topic, instead of aggregates
+    macro: str | None = None  # a staging macro (start, end, community) with a column per id, instead of aggregates
 
     @property
     def aggregates(self) -> tuple[Aggregate, ...]:
@@ -93,10 +93,10 @@ def _indicator(entry: dict) -> Indicator:
         definition_zh=entry["definition"]["zh"],
         definition_en=entry["definition"]["en"],
         target=Target(target.get("value"), target.get("source", ""), target.get("confidence", "")),
-        query=entry.get("query"),
+        macro=entry.get("macro"),
     )
-    if (item.numerator is None) == (item.query is None):
-        raise ValueError(f"{item_id}: declare either a numerator or a query")
+    if (item.numerator is None) == (item.macro is None):
+        raise ValueError(f"{item_id}: declare either a numerator or a macro")
     if item.kind not in KINDS or item.direction not in DIRECTIONS:
         raise ValueError(f"{item_id}: unknown kind or direction")
     return item
@@ -127,9 +127,9 @@ def topic_indicators(topic: str) -> tuple[Indicator, ...]:
     return tuple(item for item in INDICATORS if item.topic == topic)
 
 
-def topic_query(topic: str) -> str | None:
-    """The named query that computes ``topic`` when its indicators declare one (not aggregates)."""
-    queries = {item.query for item in topic_indicators(topic)}
-    if len(queries) != 1:
-        raise ValueError(f"{topic}: indicators of a topic are all aggregates or all one query")
-    return queries.pop()
+def topic_macro(topic: str) -> str | None:
+    """The staging macro that computes ``topic`` when its indicators declare one (not aggregates)."""
+    macros = {item.macro for item in topic_indicators(topic)}
+    if len(macros) != 1:
+        raise ValueError(f"{topic}: indicators of a topic are all aggregates or all one macro")
+    return macros.pop()

@@ -24,8 +24,8 @@ def _aggregate(aggregate: Aggregate) -> str:
 
 
 def _expression(item: Indicator) -> str:
-    if item.query:
-        return f"`{item.query}.sql`"
+    if item.macro:
+        return f"`queries/staging/{item.macro}.sql`"
     text = _aggregate(item.numerator)
     if item.minus:
         text += f" − {_aggregate(item.minus)}"

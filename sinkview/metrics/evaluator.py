@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from sinkview.metrics.declarations import INDICATORS, TOPICS, Aggregate, Indicator, topic_indicators, topic_query
+from sinkview.metrics.declarations import INDICATORS, TOPICS, Aggregate, Indicator, topic_indicators, topic_macro
 from sinkview.metrics.models import AS_OF, EVENT, MODELS, OVERLAP, STATE, BaseModel
-from sinkview.queries import bind, query_sql, run_query
+from sinkview.queries import run_query
 
 DIMENSIONS = ("none", "community", "township")
 Value = float | int | None
@@ -137,8 +137,6 @@ def compile_topic(topic: str, dimension: str = "none", single: bool = False,
     items = topic_indicators(topic)
     if not items:
         raise KeyError(topic)
-    if topic_query(topic) is not None:
-        raise ValueError(f"{topic} is computed by its own query, not compiled")
     by_model: dict[str, dict[str, str]] = {}  # model -> aggregate SQL -> column (each once)
     distinct: dict[tuple[str, str], tuple[str, str | None]] = {}  # (model, aggregate SQL) -> (of, where) of a distinct count
     for item in items:
@@ -160,6 +158,18 @@ def compile_topic(topic: str, dimension: str = "none", single: bool = False,
     else:
         ctes.append("groups as (\n    select unnest($groups::varchar[]) as group_key\n)")
         ctes.append("cells as (\n    select * from periods cross join groups\n)")
+    macro = topic_macro(topic)
+    if macro is not None:  # one row per cell from the topic's own macro, all cells in one statement
+        if dimension == "township" or township_filter:
+            raise ValueError(f"{topic} has no township grain")
+        community = "cells.group_key" if dimension == "community" else "$community::varchar"
+        shown = "" if single else "".join(f"cells.{key}, " for key in keys)
+        ctes.append(f"final as (\n    select {shown}cell_values.*\n    from cells,\n        lateral (select * from "
+                    f"{macro}(cells.period_start, cells.period_end, {community})) as cell_values\n"
+                    f"    order by {', '.join(f'cells.{key}' for key in keys)}\n)")
+        sql = (f"-- compiled by sinkview.metrics.evaluator: {topic}.* by {dimension}"
+               f"{' (one period)' if single else ''}\nwith\n\n" + ",\n\n".join(ctes) + "\n\nselect * from final\n")
+        return Statement(topic, sql, frozenset(_PARAMETER.findall(sql)))
     names: dict[tuple[str, str], str] = {}
     joined: list[str] = []  # the CTEs the final select joins to the cells
     key_list = ", ".join(keys)
@@ -195,10 +205,8 @@ def compile_topic(topic: str, dimension: str = "none", single: bool = False,
 
 
 def topic_sql(topic: str) -> str:
-    """The statement of one topic for one period (``$start``, ``$end``, ``$community``): compiled
-    from the declarations, or the topic's own query."""
-    query = topic_query(topic)
-    return query_sql(query) if query else compile_topic(topic, single=True).sql
+    """The compiled statement of one topic for one period (``$start``, ``$end``, ``$community``)."""
+    return compile_topic(topic, single=True).sql
 
 
 # --------------------------------------------------------------------------- evaluating
@@ -212,8 +220,7 @@ def compute_indicators(cursor, start: dt.date, end: dt.date, community: str | No
     params = {"start": start, "end": end, "community": community}
     values: Values = {}
     for topic in topics:
-        query = topic_query(topic)
-        result = cursor.execute(topic_sql(topic), bind(query, params) if query else params)
+        result = cursor.execute(topic_sql(topic), params)
         names = [column[0] for column in result.description]
         values.update(zip(names, result.fetchall()[0]))
     return {item.id: values[item.id] for item in INDICATORS if item.id in values}
@@ -240,8 +247,7 @@ def statements(periods: Sequence[Period], by: str = "none", community: str | Non
                township: str | None = None, groups: Sequence[str] = (),
                topics: Sequence[str] = TOPICS) -> list[tuple[str, dict, tuple[int, str | None] | None]]:
     """The statements of an evaluation whose groups are known, with their parameters: one per
-    compiled topic (its rows name their cells), and for a topic computed by its own query one
-    per cell (that cell)."""
+    topic, whose rows name their cells (the third element is kept None for that reason)."""
     cells, community, groups = _cells(periods, by, community, groups)
     if not cells:
         return []
@@ -256,17 +262,8 @@ def statements(periods: Sequence[Period], by: str = "none", community: str | Non
     }
     found = []
     for topic in topics:
-        query = topic_query(topic)
-        if query is None:
-            statement = compile_topic(topic, by, township_filter=township is not None)
-            found.append((statement.sql, {key: params[key] for key in statement.parameters}, None))
-            continue
-        if by == "township" or township is not None:
-            raise ValueError(f"{topic} has no township grain")
-        for index, group in cells:
-            start, end = periods[index]
-            bound = bind(query, {"start": start, "end": end, "community": group if by == "community" else community})
-            found.append((query_sql(query), bound, (index, group)))
+        statement = compile_topic(topic, by, township_filter=township is not None)
+        found.append((statement.sql, {key: params[key] for key in statement.parameters}, None))
     return found
 
 

@@ -1,32 +1,37 @@
--- Party-building indicators (party.*), one column per id. Structure is a state at the period's
--- end (organisations active on $end, institutions they cover); activities are a flow in the
--- period; the expert-days share reads the counted stints of rotation.*. Definitions:
--- shared/spec/metrics.md, "Party building".
+-- Staging model (a DuckDB table macro, installed into the store when it opens): the party
+-- indicators (party.*) of one cell — the period [period_start, period_end] and a community (null:
+-- all) — one row, one column per id. Structure is a state at the period's end (organisations
+-- active on it, institutions they cover); activities are a flow in the period; the expert-days
+-- share reads the counted stints of rotation.*. Definitions: shared/spec/metrics.md, "Party
+-- building". The metric layer evaluates it for every cell of a grouped request in one statement
+-- (a lateral join); its branch-month and coverage rules are not yet aggregates over base models.
+create or replace macro party_indicators(period_start, period_end, community_filter) as table
+
 with
 
 active_organisations as (
-    select * from party_organisations_in_scope($community::varchar, null)
-    where party_active_throughout(established_date, dissolved_date, $end::date, $end::date)
+    select * from party_organisations_in_scope(community_filter, null)
+    where party_active_throughout(established_date, dissolved_date, period_end, period_end)
 ),
 
 -- one row per member institution in scope: covered by at least one active organisation?
 member_coverage as (
     select inst_id, tier, bool_or(org_id is not null) as covered
-    from party_coverage($end::date, $community::varchar, null)
+    from party_coverage(period_end, community_filter, null)
     group by all
 ),
 
 branch_months as (
-    select * from party_branch_months($start::date, $end::date, $community::varchar, null)
+    select * from party_branch_months(period_start, period_end, community_filter, null)
     where counted
 ),
 
 activities as (
-    select * from party_activities_in_scope($start::date, $end::date, $community::varchar, null)
+    select * from party_activities_in_scope(period_start, period_end, community_filter, null)
 ),
 
 counted_stints as (
-    select * from counted_stints_in_scope($start::date, $end::date, $community::varchar, null)
+    select * from counted_stints_in_scope(period_start, period_end, community_filter, null)
 ),
 
 final as (
