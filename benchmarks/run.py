@@ -370,8 +370,8 @@ def bare_statements(cursor, plan: PagePlan, filters: ui.Filters, communities: li
             statements.append((query_sql(name), bind(name, params) or None))
     for evaluation in plan.evaluations:
         groups = communities if evaluation.by == "community" else ()
-        statements += [(sql, params) for sql, params, _ in evaluator_statements(
-            evaluation.spans, evaluation.by, evaluation.community, groups=groups, topics=evaluation.topics)]
+        statements += evaluator_statements(evaluation.spans, evaluation.by, evaluation.community, groups=groups,
+                                           topics=evaluation.topics)
     return statements
 
 

@@ -245,9 +245,10 @@ def _cells(periods: Sequence[Period], by: str, community: str | None, groups: Se
 
 def statements(periods: Sequence[Period], by: str = "none", community: str | None = None,
                township: str | None = None, groups: Sequence[str] = (),
-               topics: Sequence[str] = TOPICS) -> list[tuple[str, dict, tuple[int, str | None] | None]]:
+               topics: Sequence[str] = TOPICS) -> list[tuple[str, dict]]:
     """The statements of an evaluation whose groups are known, with their parameters: one per
-    topic, whose rows name their cells (the third element is kept None for that reason)."""
+    topic, each row naming its cell (``period_no`` from 1, then ``group_key`` when grouped)."""
+    periods = list(dict.fromkeys(periods))  # a period asked for twice runs once
     cells, community, groups = _cells(periods, by, community, groups)
     if not cells:
         return []
@@ -263,7 +264,7 @@ def statements(periods: Sequence[Period], by: str = "none", community: str | Non
     found = []
     for topic in topics:
         statement = compile_topic(topic, by, township_filter=township is not None)
-        found.append((statement.sql, {key: params[key] for key in statement.parameters}, None))
+        found.append((statement.sql, {key: params[key] for key in statement.parameters}))
     return found
 
 
@@ -282,13 +283,10 @@ def evaluate(cursor, periods: Sequence[Period], by: str = "none", community: str
     cells, community, groups = _cells(periods, by, community, groups)
     results: dict[tuple[int, str | None], Values] = {cell: {} for cell in cells}
     offset = 1 if by == "none" else 2
-    for sql, params, cell in statements(periods, by, community, township, groups, topics):
+    for sql, params in statements(periods, by, community, township, groups, topics):
         result = cursor.execute(sql, params)
         names = [column[0] for column in result.description]
         for row in result.fetchall():
-            if cell is not None:
-                results[cell].update(zip(names, row))
-                continue
             results[row[0] - 1, None if by == "none" else row[1]].update(zip(names[offset:], row[offset:]))
     order = [item.id for item in INDICATORS]
     position = {period: index for index, period in enumerate(periods)}

@@ -62,7 +62,7 @@ def series_statements(cursor, name: str, params: dict) -> list[tuple[str, dict]]
 
     series, bound, keys, request = _plan(cursor, name, params)
     first = (query_sql(series.keys_query), bind(series.keys_query, bound))
-    return [first, *((sql, params) for sql, params, _ in (statements(**request) if keys else []))]
+    return [first, *(statements(**request) if keys else [])]
 
 
 def run_series(cursor, name: str, params: dict) -> pd.DataFrame:
