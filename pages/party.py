@@ -11,14 +11,11 @@ Clicking a township (service bars or comparison points) narrows the page to it.
 import streamlit as st
 
 from sinkview import ui
+from sinkview.metrics.needs import page_needs
 from sinkview.charts import party as charts
 
-KPIS = [
-    "party.organisations", "party.members", "party.institution_coverage", "party.clinic_coverage",
-    "party.meeting_regularity", "party.member_turnout", "party.theme_days", "party.free_clinics",
-    "party.residents_served", "party.grassroots_service_share", "party.fusion_projects",
-    "party.expert_days_share",
-]
+NEEDS = page_needs("party")  # KPI ids and query defaults, declared as data
+KPIS = NEEDS.kpis
 SELECTED = "party_selected_township"
 
 ctx = ui.page_context()

@@ -54,7 +54,7 @@ down_referrals as (
     select institution_townships.township, count(*) as down_referrals
     from referrals_in_scope($start::date, $end::date, $community::varchar, null, null) as referrals
     join institution_townships on institution_townships.inst_id = referrals.to_inst_id
-    where referrals.flow = 'down' and referrals.status not in ('rejected', 'cancelled')
+    where referrals.flow = 'down' and referrals.is_effective
     group by all
 ),
 
@@ -62,7 +62,7 @@ villages as (
     select
         township,
         sum(population) as population,
-        count(*) filter (where clinic_id is not null)::double / nullif(count(*), 0) as clinic_coverage,
+        count(*) filter (where has_clinic)::double / nullif(count(*), 0) as clinic_coverage,
         sum(licensed_doctors)::double / nullif(sum(village_doctors), 0) as licensed_share
     from village_snapshot($end::date, $community::varchar, null)
     group by all

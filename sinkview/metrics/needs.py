@@ -25,6 +25,7 @@ class QueryNeed:
     name: str
     defaults: tuple[tuple[str, object], ...] = ()  # parameters the page adds to the filters
     alternatives: tuple[str, ...] = ()             # other queries a widget may choose instead
+    conditional: bool = False                      # runs only when an earlier result has rows
 
     def default(self, parameter: str):
         return dict(self.defaults)[parameter]
@@ -95,7 +96,18 @@ NEEDS: dict[str, PageNeeds] = {needs.page: needs for needs in (
         comparisons=("previous", "year_ago"),
         queries=(QueryNeed("overview/townships_without_expert"), QueryNeed("rotation/coverage_by_month"),
                  QueryNeed("referral/flows_by_tier"), QueryNeed("village/village_points"),
-                 QueryNeed("village/township_centres"), QueryNeed("talent/grassroots_net_by_township")),
+                 QueryNeed("village/township_centres"), QueryNeed("talent/grassroots_net_by_township"),
+                 QueryNeed("party/service_by_township")),
+    ),
+    PageNeeds(
+        "party",
+        kpis=_ids("party", "organisations", "members", "institution_coverage", "clinic_coverage",
+                  "meeting_regularity", "member_turnout", "theme_days", "free_clinics", "residents_served",
+                  "grassroots_service_share", "fusion_projects", "expert_days_share"),
+        queries=(QueryNeed("party/organisation_tree"), QueryNeed("party/uncovered_institutions"),
+                 QueryNeed("party/branch_months"), QueryNeed("party/service_by_township"),
+                 QueryNeed("party/township_comparison"), QueryNeed("party/fusion_projects"),
+                 QueryNeed("party/project_activities", conditional=True)),
     ),
     PageNeeds(
         "talent",
