@@ -398,7 +398,8 @@ def measure_pages(db: Path, repeats: int) -> dict:
     results, warm = {}, {}
     for page in PAGES:
         plan = page_plan(page, filters, communities, first_data_day)
-        statements = bare_statements(store.cursor(), plan, filters, communities)
+        with store.read() as con:
+            statements = bare_statements(con, plan, filters, communities)
         cold, bare, rerender = [], [], []
         for _ in range(repeats):
             clear_caches()

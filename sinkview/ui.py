@@ -83,7 +83,8 @@ def _cached_indicators(db: str, version: int, start: dt.date, end: dt.date, comm
 def _cached_evaluation(db: str, version: int, spans: tuple, by: str, community: str | None,
                        topics: tuple) -> dict:
     """The metric layer's evaluation of ``topics`` for periods × groups: one pass per topic."""
-    return evaluate(get_store(db).cursor(), list(spans), by=by, community=community, topics=topics)
+    with get_store(db).read() as con:
+        return evaluate(con, list(spans), by=by, community=community, topics=topics)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
