@@ -16,7 +16,7 @@ import pandas as pd
 
 from sinkview.i18n import format_number, t
 from sinkview.indicators import INDICATORS, Target, indicator, status
-from sinkview.metrics.declarations import TOPICS
+from sinkview.metrics.declarations import TOPICS  # noqa: F401  (re-exported: the overview reads it here)
 from sinkview.metrics.needs import TREND_QUARTERS, trend_periods, year_ago_period, year_before  # noqa: F401
 from sinkview.quality import marked
 
