@@ -110,6 +110,7 @@ def test_a_page_runs_what_it_declares(db, page, monkeypatch):
 def test_the_briefing_declares_the_queries_its_slides_run():
     from sinkview.briefing import TOPIC_PLANS
 
-    slides = ["overview/townships_without_expert", *(name for plan in TOPIC_PLANS for name in plan.chart_queries)]
+    slides = ["overview/townships_without_expert", "quality/volume_completeness",
+              *(name for plan in TOPIC_PLANS for name in plan.chart_queries)]
     assert [need.name for need in NEEDS["briefing"].queries] == slides
     assert {i for plan in TOPIC_PLANS for i in plan.kpi_ids} <= set(NEEDS["briefing"].kpis)

@@ -61,6 +61,7 @@ NEEDS: dict[str, PageNeeds] = {needs.page: needs for needs in (
         comparisons=COMPARISONS,
         league=True,
         queries=(QueryNeed("frame/data_range"), QueryNeed("overview/townships_without_expert"),
+                 QueryNeed("quality/volume_completeness"), QueryNeed("quality/checks"),
                  QueryNeed("frame/communities")),
     ),
     PageNeeds(
@@ -94,7 +95,8 @@ NEEDS: dict[str, PageNeeds] = {needs.page: needs for needs in (
         "briefing",
         kpis=tuple(item.id for item in INDICATORS),
         comparisons=("previous", "year_ago"),
-        queries=(QueryNeed("overview/townships_without_expert"), QueryNeed("rotation/coverage_by_month"),
+        queries=(QueryNeed("overview/townships_without_expert"), QueryNeed("quality/volume_completeness"),
+                 QueryNeed("rotation/coverage_by_month"),
                  QueryNeed("referral/flows_by_tier"), QueryNeed("village/village_points"),
                  QueryNeed("village/township_centres"), QueryNeed("talent/grassroots_net_by_township"),
                  QueryNeed("party/service_by_township")),
