@@ -27,7 +27,7 @@ def served(tmp_path_factory):
 @pytest.fixture
 def served_idle(tmp_path_factory):
     home = tmp_path_factory.mktemp("idle_home")
-    for url in _serve(home, admin=ADMIN, settings={"SINKVIEW_IDLE_MINUTES": "0.1"}):  # six seconds
+    for url in _serve(home, admin=ADMIN, settings={"SINKVIEW_IDLE_MINUTES": "0.3"}):  # 18 s: long enough to sign in on a busy machine
         yield url, home
 
 
