@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import hashlib
-import re
 import shutil
 import tempfile
 import unicodedata
@@ -541,9 +540,8 @@ def validate_upload(cursor, raw: bytes | Path, file_name: str, dataset_name: str
                  else read_upload(raw, dataset_name, mapping, saved))
     except UnreadableFile as problem:
         result.file_error = Notice(problem.code, problem.params)
-        if problem.code == "file_resembles" and problem.params["missing"] == ["patient_key"]:
+        if problem.code == "file_no_patient_identity":
             result.dataset = DATASETS[problem.params["dataset"]]
-            result.file_error = Notice("file_no_patient_identity", problem.params)
         return result
     result.dataset, result.encoding = table.dataset, table.encoding
     result.mapping_name = table.mapping_name
@@ -644,19 +642,23 @@ def suggest_institutions(cursor, dataset: Dataset, errors: pd.DataFrame) -> pd.D
     unknown = errors["reason"] == "unknown_inst"
     if not unknown.any():
         return errors
-    institutions = cursor.execute("select inst_id, inst_name, tier, aliases from institutions").fetchall()
+    # Every name and alias, folded as the SQL folds them (sv_inst_names, made by _prepare).
+    known = cursor.execute("""select n.name_key, i.inst_name, i.tier from sv_inst_names n
+        join institutions i using (inst_id) order by i.inst_id, n.name_key""").fetchall()
     errors = errors.copy()
-    if not institutions:
+    if not known:
         errors.loc[unknown, "reason"] = "unknown_inst_no_list"
         return errors
     tiers = {r.column: r.tier for r in dataset.rules if r.kind == "known_inst"}
+    by_tier: dict[str | None, dict[str, str]] = {}   # folded name -> display name, per required tier
+    for wanted in set(tiers.values()) | {None}:
+        by_tier[wanted] = {}
+        for key, inst_name, tier in known:
+            if wanted in (None, tier):
+                by_tier[wanted].setdefault(key, inst_name)
     detail = {}
     for column, value in set(zip(errors.loc[unknown, "column"], errors.loc[unknown, "value"])):
-        names = {}
-        for inst_id, inst_name, tier, aliases in institutions:
-            if tiers.get(column) in (None, tier):
-                for name in (inst_name, *_split_aliases(aliases)):
-                    names.setdefault(_fold(name), inst_name)
+        names = by_tier[tiers.get(column)]
         found = process.extract(_fold(value), list(names), scorer=fuzz.WRatio, processor=utils.default_process,
                                 limit=SUGGESTIONS * 3, score_cutoff=SUGGESTION_CUTOFF)
         best = found[0][1] if found else 0
@@ -674,10 +676,6 @@ def suggest_institutions(cursor, dataset: Dataset, errors: pd.DataFrame) -> pd.D
 def _fold(name) -> str:
     """A name as references compare it (sv_name_key in SQL): NFKC, no spaces, lower case."""
     return "".join(unicodedata.normalize("NFKC", str(name or "")).split()).lower()
-
-
-def _split_aliases(aliases: str | None) -> list[str]:
-    return [a.strip() for a in re.split(ALIAS_SEPARATORS, aliases or "") if a.strip()]
 
 
 def saved_mappings(cursor) -> list[ColumnMapping]:
@@ -721,13 +719,14 @@ def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = N
         errors = cursor.execute(_errors_sql(dataset), {"file": result.file_name}).df()
         flag_names = [n for n in staged_columns if n.startswith("warn_")
                       and not (derived and n == "warn_pseudonymised")]  # said by warn_patient_key_derived
-        for flag in flag_names:
-            count, rows = cursor.execute(
-                f"select count(*), (list({_q(ROW_NUMBER)} order by {_q(ROW_NUMBER)}))[1:5] "
-                f"from staged_upload where {_q(flag)}").fetchall()[0]
+        # One pass over the staged rows: the counts, and each warning's count and first rows.
+        per_flag = "".join(f", count(*) filter (where {_q(flag)}), (list({_q(ROW_NUMBER)} order by {_q(ROW_NUMBER)}) "
+                           f"filter (where {_q(flag)}))[1:5]" for flag in flag_names)
+        total, valid, *flagged = cursor.execute(
+            f"select count(*), count(*) filter (where _valid){per_flag} from staged_upload").fetchall()[0]
+        for flag, count, rows in zip(flag_names, flagged[0::2], flagged[1::2]):
             if count:
                 result.warnings.append(Notice(flag, {"count": count, "rows": rows or []}))
-        total, valid = cursor.execute("select count(*), count(*) filter (where _valid) from staged_upload").fetchall()[0]
     finally:
         if table.source is not None:
             cursor.execute("drop view if exists upload_raw")

@@ -160,8 +160,10 @@ def find_header(rows: list[list[str]], dataset_name: str | None = None) -> tuple
     guess = closest_dataset(rows, dataset_name)
     if guess is not None:
         dataset, _, found = guess
-        raise UnreadableFile("file_resembles", dataset=dataset.name,
-                             missing=[c for c in dataset.required if c not in found])
+        missing = [c for c in dataset.required if c not in found]
+        if missing == ["patient_key"] and dataset.patient_key_sources:   # only the patient is missing
+            raise UnreadableFile("file_no_patient_identity", dataset=dataset.name, missing=missing)
+        raise UnreadableFile("file_resembles", dataset=dataset.name, missing=missing)
     raise UnreadableFile("file_no_header" if not dataset_name else "file_no_header_for",
                          dataset=dataset_name or "")
 

@@ -22,8 +22,6 @@ It knows nothing about importing, the store or the indicators.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from pathlib import Path
 
@@ -307,20 +305,6 @@ def _frames(county: County, frames: dict[str, pd.DataFrame], seed: int) -> dict[
 
 # --- writing the ledgers as the party office keeps them ------------------------------------------
 
-def _csv(header: list[str], rows: list[list[str]], encoding: str, titles: tuple[str, ...] = (),
-         total: list[str] | None = None) -> bytes:
-    width = len(header)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for title in titles:
-        writer.writerow([title] + [""] * (width - 1))
-    writer.writerow(header)
-    writer.writerows(rows)
-    if total is not None:
-        writer.writerow(total + [""] * (width - len(total)))
-    return buffer.getvalue().encode(encoding)
-
-
 def _text(value) -> str:
     return sample._text(value)
 
@@ -339,7 +323,7 @@ def _organisation_file(frame: pd.DataFrame, names: dict[str, str]) -> bytes:
                      org["inst_id"], listed, sample._count(org["members"]), org["secretary"],
                      sample._chinese_date(org["established_date"]), sample._slash_date(org["dissolved_date"])])
     titles = (f"{COUNTY}医共体党组织名录", f"导出日期：{sample.EXPORTED}")
-    return _csv(header, rows, "gb18030", titles)
+    return sample._csv_bytes(header, rows, "gb18030", titles)
 
 
 def _activity_file(frame: pd.DataFrame, names: dict[str, str]) -> bytes:
@@ -352,7 +336,7 @@ def _activity_file(frame: pd.DataFrame, names: dict[str, str]) -> bytes:
              sample._count(row["residents_served"]), _text(row["project_id"])]
             for row in frame.to_dict("records")]
     titles = (f"{COUNTY}医共体党建活动台账（2023—2025年）", f"导出日期：{sample.EXPORTED}")
-    return _csv(header, rows, "utf-8-sig", titles, ["合计", f"{len(frame)}"])
+    return sample._csv_bytes(header, rows, "utf-8-sig", titles, ["合计", f"{len(frame)}"])
 
 
 def write_party_files(out_dir: Path, county: County, frames: dict[str, pd.DataFrame],
