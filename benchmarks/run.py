@@ -60,6 +60,7 @@ from sinkview.province import PROVINCE, TINY, generate_province  # noqa: E402
 from sinkview.queries import bind, query_sql  # noqa: E402
 from sinkview.sample_loader import load_sample  # noqa: E402
 from sinkview.metrics.series import SERIES, series_statements  # noqa: E402
+from sinkview.metrics import cells as stored_cells  # noqa: E402
 from sinkview.metrics.evaluator import statements as evaluator_statements  # noqa: E402
 from sinkview.metrics.needs import compared_periods, page_needs  # noqa: E402
 from sinkview.scorecard import indicators_compared  # noqa: E402
@@ -370,9 +371,25 @@ def bare_statements(cursor, plan: PagePlan, filters: ui.Filters, communities: li
             statements.append((query_sql(name), bind(name, params) or None))
     for evaluation in plan.evaluations:
         groups = communities if evaluation.by == "community" else ()
+        if stored_statements(cursor, evaluation, groups):  # read from the stored cells, as the page does
+            statements += stored_statements(cursor, evaluation, groups)
+            continue
         statements += evaluator_statements(evaluation.spans, evaluation.by, evaluation.community, groups=groups,
                                            topics=evaluation.topics)
     return statements
+
+
+def stored_statements(cursor, evaluation, groups) -> list[tuple[str, dict | None]]:
+    """What the metric layer runs when the evaluation's cells are stored and fresh (its check,
+    then one read), else nothing."""
+    spans = list(dict.fromkeys(evaluation.spans))
+    community, groups = evaluation.community, list(groups)
+    if evaluation.by == "community" and community is not None:
+        groups, community = [community], None
+    if stored_cells.lookup(cursor, spans, evaluation.by, community, None, groups, evaluation.topics) is None:
+        return []
+    return [*stored_cells.freshness_statements(),
+            stored_cells.lookup_statement(spans, evaluation.by, community, groups, evaluation.topics)]
 
 
 def run_bare(cursor, statements) -> None:

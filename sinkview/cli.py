@@ -55,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     metrics.add_argument("--by", choices=("community", "quarter", "month"),
                          help="one group per community, calendar quarter or month (one pass per topic)")
 
+    refresh = commands.add_parser("refresh", help="recompute the stored quarterly and yearly indicators "
+                                                  "(load does it after every import)")
+    refresh.add_argument("--db", type=Path, help="DuckDB file (default: $SINKVIEW_DB or data/sinkview.duckdb)")
+
     briefing_cli.add_parser(commands)
     quality_cli.add_parser(commands)
 
@@ -107,6 +111,7 @@ def cmd_load(args, out=None) -> int:
 
     store = _open_store(args.db)
     status = EXIT_OK
+    changed = False
     mapping = None
     if args.mapping:
         with store.read() as con:
@@ -140,6 +145,7 @@ def cmd_load(args, out=None) -> int:
         if validation.ok or (args.valid_rows_only and validation.rows_valid):
             with store.write(f"load {path.name}") as con:
                 result = commit_validation(con, validation, valid_rows_only=args.valid_rows_only)
+            changed = True
         elif not validation.ok:
             status = EXIT_DATA_ERRORS
         counts = (f" new={result.rows_new} replaced={result.rows_replaced} unchanged={result.rows_unchanged}"
@@ -148,8 +154,31 @@ def cmd_load(args, out=None) -> int:
               f"rejected={validation.rows_rejected}{counts}", file=out)
         for notice in validation.warnings:
             print(f"{path}: warning: {notice_text(notice.code, notice.params, args.lang, validation.dataset)}", file=out)
+    if changed:
+        _refresh_cells(store, args.lang)
     store.close()
     return status
+
+
+def _refresh_cells(store, lang: str) -> None:
+    """Recompute the stored quarterly and yearly indicator cells when the ledgers changed."""
+    from sinkview.metrics import cells
+
+    with store.read() as con:
+        if cells.is_fresh(con):
+            print(t("cli.cells.fresh", lang), file=sys.stderr, flush=True)
+            return
+    print(t("cli.cells.refreshing", lang), file=sys.stderr, flush=True)
+    with store.write("refresh the stored indicator cells") as con:
+        count = cells.refresh(con)
+    print(t("cli.cells.refreshed", lang, cells=f"{count:,}"), file=sys.stderr, flush=True)
+
+
+def cmd_refresh(args) -> int:
+    store = _open_store(args.db)
+    _refresh_cells(store, args.lang)
+    store.close()
+    return EXIT_OK
 
 
 PROGRESS_EVERY_S = 2.0
@@ -294,7 +323,7 @@ def cmd_audit(args, out=None) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"load": cmd_load, "metrics": cmd_metrics, "sample": cmd_sample, "briefing": briefing_cli.run, "check": quality_cli.run, "export": scale_cli.run, "user": cmd_user, "audit": cmd_audit}
+COMMANDS = {"load": cmd_load, "metrics": cmd_metrics, "refresh": cmd_refresh, "sample": cmd_sample, "briefing": briefing_cli.run, "check": quality_cli.run, "export": scale_cli.run, "user": cmd_user, "audit": cmd_audit}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,6 +26,7 @@ from sinkview.contract import DATASETS, STORED_AS, Dataset
 from sinkview.i18n import column_label, dataset_label, enum_label, format_number, t
 from sinkview.ingest import (ImportRefused, ImportResult, Notice, Validation, commit_validation,
                              undo_import, validate_upload)
+from sinkview.metrics import cells
 from sinkview.reader import ROW_NUMBER, STREAM_BYTES, UnreadableFile, head_rows
 from sinkview.ui import PageContext, data_version
 
@@ -186,6 +187,7 @@ def import_upload(ctx: PageContext, digest: str, valid_rows_only: bool) -> None:
     with page_boundary(ctx, "import"):
         with ctx.store.write(f"import {state.file_name}") as con:
             result = commit_validation(con, state.validation, valid_rows_only, who=ctx.user)
+        refresh_cells(ctx)
         ctx.audit("import", f"{state.file_name}: {result.dataset}, import {result.import_id}, "
                             f"{result.rows_imported} rows, {result.rows_changed} changed, "
                             f"{result.rows_rejected} rejected{', valid rows only' if valid_rows_only else ''}")
@@ -231,9 +233,16 @@ def undo(ctx: PageContext, import_id: int, file_name: str) -> None:
     with page_boundary(ctx, "undo"):
         with ctx.store.write(f"undo import {import_id}") as con:
             dataset = undo_import(con, import_id)
+        refresh_cells(ctx)
         ctx.audit("undo", f"import {import_id} ({file_name}, {dataset})")
         st.session_state[FLASH_KEY] = ("data.undone", {"file": file_name, "dataset": dataset_label(dataset, ctx.lang)})
         _data_changed()
+
+
+def refresh_cells(ctx: PageContext) -> None:
+    """Recompute the stored quarterly and yearly indicators after the ledgers changed."""
+    with st.spinner(ctx.t("data.cells.refreshing")):
+        cells.refresh_store(ctx.store)
 
 
 def _data_changed() -> None:

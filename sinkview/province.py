@@ -19,6 +19,7 @@ import duckdb
 
 from sinkview.contract import DATASETS
 from sinkview.ingest import stored_columns
+from sinkview.metrics import cells
 from sinkview.metrics.models import date_order
 from sinkview.sample import (
     ACTIVITIES,
@@ -165,6 +166,7 @@ def generate_province(path: str | Path, scale: ProvinceScale = PROVINCE, seed: i
             con.execute("update imports set rows_imported = $n, rows_changed = $n where import_id = $id",
                         {"n": rows, "id": import_id})
             counts[dataset] = rows
+        cells.refresh(con)
         con.execute("checkpoint")
         return counts
     finally:

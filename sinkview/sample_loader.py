@@ -1,7 +1,8 @@
 """Loading the bundled sample county (``data/sample/``) into an empty store.
 
 Owns the first-start experience: a store with no institutions gets the sample ledgers,
-imported through the normal import path, in file-name order (institutions first).
+imported through the normal import path, in file-name order (institutions first), then its
+stored indicator cells.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from sinkview import DATA_DIR
 from sinkview.ingest import import_file
+from sinkview.metrics import cells
 from sinkview.store import Store
 
 SAMPLE_DIR = DATA_DIR / "sample"
@@ -27,6 +29,7 @@ def load_sample(store: Store, folder: Path = SAMPLE_DIR) -> list:
         with store.write(f"load the sample county: {path.name}") as con:
             validation, _ = import_file(con, path.read_bytes(), path.name, who=SAMPLE_USER)
         results.append(validation)
+    cells.refresh_store(store)
     return results
 
 

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from sinkview import PROJECT_ROOT, QUERIES_DIR
 from sinkview.i18n import t
+from sinkview.metrics import cells
 from sinkview.metrics.declarations import INDICATORS, TOPICS, topic_macro
 from sinkview.metrics.evaluator import compute_indicators, evaluate
 from sinkview.metrics.grains import calendar_periods, grouped
@@ -184,7 +185,10 @@ def test_a_grouped_evaluation_runs_one_statement_per_topic(scratch):
             return scratch.execute(sql, params)
 
     evaluate(Counting(), [(day(0), day(90)), (day(91), day(180))], by="community", groups=list(COMMUNITIES))
-    assert len(statements) == len(TOPICS)
+    computed = [sql for sql in statements if sql.startswith("-- compiled by sinkview.metrics.evaluator")]
+    assert len(computed) == len(TOPICS)
+    assert statements[0] == cells.freshness_statements()[0][0]  # and first whether stored cells could answer
+    assert len(statements) == len(TOPICS) + 1
 
 
 def test_party_grouped_by_community_and_quarter_equals_each_alone():

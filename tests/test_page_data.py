@@ -19,6 +19,8 @@ from streamlit.testing.v1 import AppTest
 
 from sinkview import audit, auth, data_page, ui
 from sinkview.indicators import compute_indicators
+from sinkview.metrics import cells
+from sinkview.metrics.evaluator import evaluate
 from sinkview.ingest import import_file, validate_upload
 from sinkview.store import Store
 
@@ -155,6 +157,7 @@ def test_upload_import_history_undo(app, db_path):
     upload(app, ("转诊更新.csv", REFERRALS_UPDATE))
     click(app, f"sv_import_{digest_key(REFERRALS_UPDATE)}")
     assert on_store(db_path, lambda con: compute_indicators(con, *YEAR, None)) != before
+    assert on_store(db_path, cells.is_fresh)  # the import recomputed the stored quarters and years
 
     click(app, "sv_undo_referrals")             # the first click only asks
     assert count(db_path, "referrals") == 3
@@ -162,6 +165,9 @@ def test_upload_import_history_undo(app, db_path):
     click(app, "sv_undo_confirm_referrals")
     assert "已撤销 转诊更新.csv" in texts(app.success)
     assert on_store(db_path, lambda con: compute_indicators(con, *YEAR, None)) == before
+    assert on_store(db_path, cells.is_fresh)  # and so did the undo
+    assert on_store(db_path, lambda con: cells.lookup(con, [YEAR], "none", None, None, []))[0, None] == \
+        on_store(db_path, lambda con: evaluate(con, [YEAR], stored=False))[0, None]
     assert on_store(db_path, lambda con: con.execute("select * from referrals order by referral_id").fetchall()) == before_rows
     assert table_with(app, "撤销时间")["撤销时间"].iloc[0] != ""
     assert set(table_with(app, "操作人")["操作人"].head(3)) == {"clerk"}

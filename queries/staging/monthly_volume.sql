@@ -2,6 +2,8 @@
 -- service-volume row with its institution's tier, rank, flags and township, and the community
 -- that owns it: the row's own community for an upper hospital (blank: no community's), the
 -- institution's community otherwise (metrics.md, "Which community a record belongs to").
+-- fund_exact is the fund as a decimal: its sums are exact, so every grain, period list and
+-- engine adds the same rows to the same number (a sum of doubles depends on the order).
 create or replace macro monthly_volume() as table
 
 with
@@ -9,6 +11,7 @@ with
 final as (
     select
         service_volume.*,
+        service_volume.insurance_fund::decimal(38, 6) as fund_exact,
         inst.inst_name,
         inst.tier,
         inst.rank,

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from sinkview.metrics import cells as stored_cells
 from sinkview.metrics.declarations import INDICATORS, TOPICS, Aggregate, Indicator, topic_indicators, topic_macro
 from sinkview.metrics.models import AS_OF, EVENT, MODELS, OVERLAP, STATE, BaseModel
 from sinkview.queries import run_query
@@ -270,17 +271,30 @@ def statements(periods: Sequence[Period], by: str = "none", community: str | Non
 
 def evaluate(cursor, periods: Sequence[Period], by: str = "none", community: str | None = None,
              township: str | None = None, groups: Sequence[str] | None = None,
-             topics: Sequence[str] = TOPICS) -> dict[tuple[int, str | None], Values]:
+             topics: Sequence[str] = TOPICS, stored: bool = True) -> dict[tuple[int, str | None], Values]:
     """Every indicator of ``topics`` for each period × group, one statement per topic.
 
     Returns ``{(period index, group or None): {id: value}}`` for every cell, in period then
     group order (groups: ``groups`` or ``default_groups``; by community under a community
-    filter, the one group of that community)."""
+    filter, the one group of that community). With ``stored``, cells the store keeps fresh
+    (``sinkview.metrics.cells``: calendar quarters and years) are read instead of computed."""
     asked = [(start, end) for start, end in periods]
     periods = list(dict.fromkeys(asked))  # a period asked for twice (now = the last quarter) runs once
     if by != "none" and groups is None and not (by == "community" and community is not None):
         groups = default_groups(cursor, by, community)
     cells, community, groups = _cells(periods, by, community, groups)
+    results = stored_cells.lookup(cursor, periods, by, community, township, groups, topics) if stored else None
+    if results is None:
+        results = _computed(cursor, periods, by, community, township, groups, topics, cells)
+    order = [item.id for item in INDICATORS]
+    position = {period: index for index, period in enumerate(periods)}
+    return {(index, group): {key: results[position[period], group][key] for key in order
+                             if key in results[position[period], group]}
+            for index, period in enumerate(asked) for group in (groups if by != "none" else [None])}
+
+
+def _computed(cursor, periods: list[Period], by: str, community: str | None, township: str | None,
+              groups: list[str], topics: Sequence[str], cells: list) -> dict[tuple[int, str | None], Values]:
     results: dict[tuple[int, str | None], Values] = {cell: {} for cell in cells}
     offset = 1 if by == "none" else 2
     for sql, params in statements(periods, by, community, township, groups, topics):
@@ -288,8 +302,4 @@ def evaluate(cursor, periods: Sequence[Period], by: str = "none", community: str
         names = [column[0] for column in result.description]
         for row in result.fetchall():
             results[row[0] - 1, None if by == "none" else row[1]].update(zip(names[offset:], row[offset:]))
-    order = [item.id for item in INDICATORS]
-    position = {period: index for index, period in enumerate(periods)}
-    return {(index, group): {key: results[position[period], group][key] for key in order
-                             if key in results[position[period], group]}
-            for index, period in enumerate(asked) for group in (groups if by != "none" else [None])}
+    return results
