@@ -386,10 +386,11 @@ def stored_statements(cursor, evaluation, groups) -> list[tuple[str, dict | None
     community, groups = evaluation.community, list(groups)
     if evaluation.by == "community" and community is not None:
         groups, community = [community], None
-    if stored_cells.lookup(cursor, spans, evaluation.by, community, None, groups, evaluation.topics) is None:
+    wanted = stored_cells.indicator_ids(evaluation.topics)
+    if stored_cells.lookup(cursor, spans, evaluation.by, community, None, groups, wanted) is None:
         return []
     return [*stored_cells.freshness_statements(),
-            stored_cells.lookup_statement(spans, evaluation.by, community, groups, evaluation.topics)]
+            stored_cells.lookup_statement(spans, evaluation.by, community, groups, wanted)]
 
 
 def run_bare(cursor, statements) -> None:

@@ -155,6 +155,17 @@ def test_referrals_by_month_keeps_empty_months(cursor):
     assert list(community_b["up"]) == [0, 1, 1] and list(community_b["down"]) == [0, 0, 1]
 
 
+def test_referrals_by_month_for_one_institution_and_a_period_cut_mid_month(cursor):
+    t1 = run_query(cursor, "referral/referrals_by_month", **Q3, institution="T1")
+    # T1 at either end, effective: F1 up and F2 down (July), F4 up and F5 lateral (August)
+    assert list(t1["up"]) == [1, 1, 0] and list(t1["down"]) == [1, 0, 0] and list(t1["lateral"]) == [0, 1, 0]
+    assert t1["down_up_ratio"].tolist()[:2] == [1.0, 0.0] and pd.isna(t1["down_up_ratio"].iloc[2])
+    cut = run_query(cursor, "referral/referrals_by_month", start=date(2025, 7, 6), end=date(2025, 8, 31))
+    # from 6 July: F1 (5 July) is out; July keeps F2 and F14 down; August F3 F4 F16 up, F5 lateral
+    assert list(cut["month"]) == [pd.Timestamp(2025, 7, 1), pd.Timestamp(2025, 8, 1)]
+    assert list(cut["up"]) == [0, 3] and list(cut["down"]) == [2, 0] and list(cut["lateral"]) == [0, 1]
+
+
 # -- out of county --------------------------------------------------------------------------
 
 def test_out_of_county_by_chapter(cursor):

@@ -137,10 +137,13 @@ def _asked(spans: Sequence[Period], by: str, community: str | None, groups: Sequ
             for index in range(len(spans)) for group in ([None] if by == "none" else groups)]
 
 
+def indicator_ids(topics: Sequence[str] = TOPICS) -> list[str]:
+    return [item.id for item in INDICATORS if item.topic in topics]
+
+
 def lookup_statement(spans: Sequence[Period], by: str, community: str | None, groups: Sequence[str],
-                     topics: Sequence[str] = TOPICS) -> tuple[str, dict]:
+                     wanted: Sequence[str]) -> tuple[str, dict]:
     """The one statement that reads the asked cells (what ``lookup`` runs once they are fresh)."""
-    wanted = [item.id for item in INDICATORS if item.id.split(".", 1)[0] in topics]
     keys = _asked(spans, by, community, groups)
     columns = ", ".join(f'stored."{key}"' for key in wanted)
     sql = f"""select asked.period_no, asked.community, {columns}
@@ -160,16 +163,17 @@ join {CELLS_TABLE} as stored
 
 
 def lookup(cursor, spans: Sequence[Period], by: str, community: str | None, township: str | None,
-           groups: Sequence[str], topics: Sequence[str] = TOPICS) -> dict[tuple[int, str | None], dict] | None:
-    """The stored values of the cells (period index, group or None) an evaluation asks for, or
-    None when any is not stored or the store changed since they were computed.
+           groups: Sequence[str], wanted: Sequence[str] | None = None) -> dict[tuple[int, str | None], dict] | None:
+    """The stored values of the ``wanted`` indicators (default: all) of the cells (period index,
+    group or None) an evaluation asks for, or None when any is not stored or the store changed
+    since they were computed.
 
     ``by`` is ``none`` (then ``community`` filters) or ``community`` (then ``groups``)."""
     if township is not None or by not in ("none", "community") or not _asked(spans, by, community, groups):
         return None
     if not is_fresh(cursor):
         return None
-    sql, params = lookup_statement(spans, by, community, groups, topics)
+    sql, params = lookup_statement(spans, by, community, groups, indicator_ids() if wanted is None else wanted)
     result = cursor.execute(sql, params)
     wanted = [column[0] for column in result.description][2:]
     rows = result.fetchall()

@@ -65,13 +65,18 @@ def _filter(parameter: str, columns: Sequence[str]) -> str:
     return f"${parameter}::varchar in ({', '.join(columns)})"
 
 
-def _model_rows(model: BaseModel, dimension: str, single: bool, township_filter: bool) -> str:
+def _model_rows(model: BaseModel, dimension: str, single: bool, township_filter: bool,
+                institution_filter: bool = False) -> str:
     """The CTE body of one model's rows, each tagged with the cell(s) it falls in."""
     span_start, span_end = ("$start::date", "$end::date") if single else ("$span_start::date", "$span_end::date")
     relation = model.relation.replace("$as_of_dates", "[$end::date]" if single else "$ends::date[]")
     where = [f"($community::varchar is null or {_filter('community', model.communities)})"]
     if township_filter:
         where.append(f"($township::varchar is null or {_filter('township', model.townships)})")
+    if institution_filter:
+        if not model.institutions:
+            raise ValueError(f"{model.name} rows name no institution to filter on")
+        where.append(f"($institution::varchar is null or {_filter('institution', model.institutions)})")
     on = []
     if model.time == EVENT:
         (day,) = model.date_columns
@@ -125,8 +130,10 @@ def _value_sql(item: Indicator, names: dict[tuple[str, str], str]) -> str:
 
 @cache
 def compile_topic(topic: str, dimension: str = "none", single: bool = False,
-                  township_filter: bool = False) -> Statement:
-    """One statement computing every indicator of ``topic`` for every cell.
+                  township_filter: bool = False, institution_filter: bool = False,
+                  only: frozenset[str] | None = None) -> Statement:
+    """One statement computing every indicator of ``topic`` (or those of it in ``only``) for
+    every cell.
 
     ``single``: one period given as ``$start``/``$end`` and no grouping; the statement returns
     one row whose columns are the indicator ids (what ``python -m sinkview metrics`` prints).
@@ -135,7 +142,7 @@ def compile_topic(topic: str, dimension: str = "none", single: bool = False,
     ``period_no`` (1-based) and, when grouped, ``group_key``."""
     if dimension not in DIMENSIONS or (single and dimension != "none"):
         raise ValueError(f"unknown grain {dimension!r}")
-    items = topic_indicators(topic)
+    items = tuple(item for item in topic_indicators(topic) if only is None or item.id in only)
     if not items:
         raise KeyError(topic)
     by_model: dict[str, dict[str, str]] = {}  # model -> aggregate SQL -> column (each once)
@@ -161,8 +168,8 @@ def compile_topic(topic: str, dimension: str = "none", single: bool = False,
         ctes.append("cells as (\n    select * from periods cross join groups\n)")
     macro = topic_macro(topic)
     if macro is not None:  # one row per cell from the topic's own macro, all cells in one statement
-        if dimension == "township" or township_filter:
-            raise ValueError(f"{topic} has no township grain")
+        if dimension == "township" or township_filter or institution_filter or only is not None:
+            raise ValueError(f"{topic} has no township grain, institution filter or subset")
         community = "cells.group_key" if dimension == "community" else "$community::varchar"
         shown = "" if single else "".join(f"cells.{key}, " for key in keys)
         ctes.append(f"final as (\n    select {shown}cell_values.*\n    from cells,\n        lateral (select * from "
@@ -176,7 +183,7 @@ def compile_topic(topic: str, dimension: str = "none", single: bool = False,
     key_list = ", ".join(keys)
     for model_name, aggregates in by_model.items():
         model = MODELS[model_name]
-        ctes.append(f"{model_name}_rows as (\n    {_model_rows(model, dimension, single, township_filter)}\n)")
+        ctes.append(f"{model_name}_rows as (\n    {_model_rows(model, dimension, single, township_filter, institution_filter)}\n)")
         plain = {sql: name for sql, name in aggregates.items() if (model_name, sql) not in distinct}
         if plain:
             columns = ",\n        ".join(f"{sql} as {name}" for sql, name in plain.items())
@@ -246,9 +253,12 @@ def _cells(periods: Sequence[Period], by: str, community: str | None, groups: Se
 
 def statements(periods: Sequence[Period], by: str = "none", community: str | None = None,
                township: str | None = None, groups: Sequence[str] = (),
-               topics: Sequence[str] = TOPICS) -> list[tuple[str, dict]]:
+               topics: Sequence[str] = TOPICS, institution: str | None = None,
+               only: Sequence[str] | None = None) -> list[tuple[str, dict]]:
     """The statements of an evaluation whose groups are known, with their parameters: one per
-    topic, each row naming its cell (``period_no`` from 1, then ``group_key`` when grouped)."""
+    topic, each row naming its cell (``period_no`` from 1, then ``group_key`` when grouped).
+    ``institution`` keeps the records with that institution at either end; ``only`` computes
+    just those indicator ids."""
     periods = list(dict.fromkeys(periods))  # a period asked for twice runs once
     cells, community, groups = _cells(periods, by, community, groups)
     if not cells:
@@ -260,18 +270,22 @@ def statements(periods: Sequence[Period], by: str = "none", community: str | Non
         "span_end": max(end for _, end in periods),
         "community": community,
         "township": township,
+        "institution": institution,
         "groups": groups,
     }
     found = []
     for topic in topics:
-        statement = compile_topic(topic, by, township_filter=township is not None)
+        statement = compile_topic(topic, by, township_filter=township is not None,
+                                  institution_filter=institution is not None,
+                                  only=None if only is None else frozenset(only))
         found.append((statement.sql, {key: params[key] for key in statement.parameters}))
     return found
 
 
 def evaluate(cursor, periods: Sequence[Period], by: str = "none", community: str | None = None,
              township: str | None = None, groups: Sequence[str] | None = None,
-             topics: Sequence[str] = TOPICS, stored: bool = True) -> dict[tuple[int, str | None], Values]:
+             topics: Sequence[str] = TOPICS, stored: bool = True, institution: str | None = None,
+             only: Sequence[str] | None = None) -> dict[tuple[int, str | None], Values]:
     """Every indicator of ``topics`` for each period × group, one statement per topic.
 
     Returns ``{(period index, group or None): {id: value}}`` for every cell, in period then
@@ -283,9 +297,13 @@ def evaluate(cursor, periods: Sequence[Period], by: str = "none", community: str
     if by != "none" and groups is None and not (by == "community" and community is not None):
         groups = default_groups(cursor, by, community)
     cells, community, groups = _cells(periods, by, community, groups)
-    results = stored_cells.lookup(cursor, periods, by, community, township, groups, topics) if stored else None
+    wanted = [item.id for item in INDICATORS if item.topic in topics and (only is None or item.id in only)]
+    results = None
+    if stored and institution is None:
+        results = stored_cells.lookup(cursor, periods, by, community, township, groups, wanted)
     if results is None:
-        results = _computed(cursor, periods, by, community, township, groups, topics, cells)
+        found = statements(periods, by, community, township, groups, topics, institution, only)
+        results = _computed(cursor, found, by, cells)
     order = [item.id for item in INDICATORS]
     position = {period: index for index, period in enumerate(periods)}
     return {(index, group): {key: results[position[period], group][key] for key in order
@@ -293,11 +311,10 @@ def evaluate(cursor, periods: Sequence[Period], by: str = "none", community: str
             for index, period in enumerate(asked) for group in (groups if by != "none" else [None])}
 
 
-def _computed(cursor, periods: list[Period], by: str, community: str | None, township: str | None,
-              groups: list[str], topics: Sequence[str], cells: list) -> dict[tuple[int, str | None], Values]:
+def _computed(cursor, found: list[tuple[str, dict]], by: str, cells: list) -> dict[tuple[int, str | None], Values]:
     results: dict[tuple[int, str | None], Values] = {cell: {} for cell in cells}
     offset = 1 if by == "none" else 2
-    for sql, params in statements(periods, by, community, township, groups, topics):
+    for sql, params in found:
         result = cursor.execute(sql, params)
         names = [column[0] for column in result.description]
         for row in result.fetchall():

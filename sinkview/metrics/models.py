@@ -24,11 +24,13 @@ class BaseModel:
     communities: tuple[str, ...]   # columns naming the communities a row belongs to
     townships: tuple[str, ...]     # columns naming the townships a row belongs to
     clipped: str | None = None     # overlap: the column the days clipped to the period get
+    institutions: tuple[str, ...] = ()  # columns naming the institutions a row may be filtered on
 
 
 MODELS: dict[str, BaseModel] = {model.name: model for model in (
     BaseModel("referrals", "ranked_referrals()", EVENT, ("referral_date",),
-              ("from_community", "to_community"), ("from_township", "to_township")),
+              ("from_community", "to_community"), ("from_township", "to_township"),
+              institutions=("from_inst_id", "to_inst_id")),
     BaseModel("stints", "downward_stints()", OVERLAP, ("start_date", "end_date"),
               ("host_community",), ("host_township",), clipped="days_in_period"),
     BaseModel("township_centres", "township_centres_in_scope(null, null)", STATE, (),
