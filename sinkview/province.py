@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from sinkview.contract import DATASETS
-from sinkview.ingest import stored_columns
+from sinkview.ingest import row_hash_sql, stored_columns
 from sinkview.metrics import cells
 from sinkview.metrics.models import date_order
 from sinkview.sample import (
@@ -112,9 +112,8 @@ def _weighted_text(draw: str, values: list[str], weights: list[float]) -> str:
 
 
 def _row_hash(dataset: str) -> str:
-    """The hash ``sinkview.ingest`` gives a row of ``dataset``: a re-upload changes nothing."""
-    fields = ", ".join(f"{c} := {c}" for c in stored_columns(DATASETS[dataset]))
-    return f"md5(struct_pack({fields})::varchar)"
+    """The fingerprint ``sinkview.ingest`` gives a row of ``dataset``."""
+    return row_hash_sql(stored_columns(DATASETS[dataset]))
 
 
 def _insert(con: duckdb.DuckDBPyConnection, dataset: str, import_id: int, select_sql: str) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from charset_normalizer import from_bytes
@@ -30,6 +31,9 @@ HEADER_SEARCH_ROWS = 30
 csv.field_size_limit(1 << 27)  # a 128 MB cell is still read (and then rejected by its rules)
 ROW_NUMBER = "_row"
 OVERFLOW = "_overflow"  # the row has more non-empty cells than the header
+# Space, tab, CR, LF, the ideographic and the non-breaking space: what a cell's value never
+# starts or ends with (the importer's cleaning; pyarrow trims a column in one vectorised pass).
+TRIM_CHARACTERS = " \t\r\n\u3000\u00a0"
 
 
 class UnreadableFile(ValueError):
@@ -496,6 +500,11 @@ def _parse_csv_exact(body: str, delimiter: str, width: int) -> pa.Table:
     return pa.table({**arrays, OVERFLOW: pa.array(overflow, pa.bool_())})
 
 
+def trim_cells(cells: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Text cells without the spaces around them (``TRIM_CHARACTERS``), as the importer reads them."""
+    return pc.utf8_trim(cells, characters=TRIM_CHARACTERS)
+
+
 # --------------------------------------------------------------------------- large files
 
 STREAM_BYTES = 64 * 2**20      # CSV files larger than this are read in bounded memory
@@ -578,12 +587,31 @@ def read_upload_file(path: Path, workdir: Path, dataset_name: str | None = None,
                     last_row=last_row)
 
 
-def _with_row_numbers(batch: pa.RecordBatch, first: int, overflow=None) -> pa.RecordBatch:
-    n = batch.num_rows
+def raw_cells_column(cells_column: str) -> str:
+    """In a large file's cells file, the column holding the cells of ``cells_column`` as typed,
+    where trimming changed them (null elsewhere); ``cells_column`` holds them trimmed."""
+    return "r" + cells_column[1:]
+
+
+def _cells_schema(width: int) -> pa.Schema:
+    names = _column_names(width)
+    return pa.schema([*((n, pa.string()) for n in names), *((raw_cells_column(n), pa.string()) for n in names),
+                      (OVERFLOW, pa.bool_()), (ROW_NUMBER, pa.int64())])
+
+
+def _cells_batch(columns: Sequence[pa.Array], first: int, overflow: pa.Array | None = None) -> pa.RecordBatch:
+    """A batch of a large file's cells file: the cells trimmed, the raw cells trimming changed,
+    the overflow flags and the row numbers the user sees (from ``first``)."""
+    n = len(columns[0]) if columns else len(overflow)
+    trimmed = [trim_cells(column) for column in columns]
+    raw = []
+    for cut, column in zip(trimmed, columns):
+        changed = pc.not_equal(cut, column)
+        raw.append(pc.if_else(changed, column, pa.scalar(None, pa.string())) if pc.any(changed).as_py()
+                   else pa.nulls(n, pa.string()))
     return pa.RecordBatch.from_arrays(
-        [*batch.columns, overflow if overflow is not None else pa.array([False] * n, pa.bool_()),
-         pa.array(range(first, first + n), pa.int64())],
-        names=[*batch.schema.names, OVERFLOW, ROW_NUMBER])
+        [*trimmed, *raw, overflow if overflow is not None else pa.array([False] * n, pa.bool_()),
+         pa.array(range(first, first + n), pa.int64())], schema=_cells_schema(len(columns)))
 
 
 def _parse_file_fast(path: Path, offset: int, delimiter: str, width: int, first_row: int, target: Path,
@@ -610,7 +638,7 @@ def _parse_file_fast(path: Path, offset: int, delimiter: str, width: int, first_
             for batch in reader:
                 if ragged:
                     break
-                batch = _with_row_numbers(batch, row)
+                batch = _cells_batch(batch.columns, row)
                 row += batch.num_rows
                 writer = writer or pq.ParquetWriter(target, batch.schema)
                 writer.write_batch(batch)
@@ -627,9 +655,7 @@ def _parse_file_fast(path: Path, offset: int, delimiter: str, width: int, first_
 def _parse_file_exact(path: Path, offset: int, delimiter: str, width: int, first_row: int, target: Path,
                       progress=None) -> None:
     """Python's csv module in batches: it pads short rows and flags long ones, row by row."""
-    names = _column_names(width)
-    schema = pa.schema([*((n, pa.string()) for n in names), (OVERFLOW, pa.bool_()), (ROW_NUMBER, pa.int64())])
-    with open(path, "rb") as raw, pq.ParquetWriter(target, schema) as writer:
+    with open(path, "rb") as raw, pq.ParquetWriter(target, _cells_schema(width)) as writer:
         raw.seek(offset)
         reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline=""), delimiter=delimiter)
         row = first_row
@@ -644,10 +670,8 @@ def _parse_file_exact(path: Path, offset: int, delimiter: str, width: int, first
                     break
             if not overflow:
                 break
-            batch = pa.RecordBatch.from_arrays([*(pa.array(c, pa.string()) for c in columns),
-                                                pa.array(overflow, pa.bool_()),
-                                                pa.array(range(row, row + len(overflow)), pa.int64())], schema=schema)
-            writer.write_batch(batch)
+            writer.write_batch(_cells_batch([pa.array(c, pa.string()) for c in columns], row,
+                                            pa.array(overflow, pa.bool_())))
             row += len(overflow)
             if progress is not None:
                 progress("read", row - first_row)

@@ -1,24 +1,30 @@
 -- Cell parsers for the importer: one macro per contract type (sinkview/contract.py TYPES).
--- The importer cleans each cell once (sv_clean: half-width, trimmed, null when empty); every
+-- The importer cleans each cell once (trimmed by pyarrow, then sv_clean_trimmed or
+-- sv_text_trimmed: half-width, null when empty); every
 -- parser takes that clean text and returns the typed value, or null when it cannot be read;
 -- the importer reports "not empty but null" as an error on that row.
 
 -- Full-width ASCII forms (１２３，ＡＢＣ) and the ideographic space to their half-width forms.
 create or replace temp macro sv_halfwidth(s) as translate(s, '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　', '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~ ');
 
--- Cleaning: trimmed, null when empty. A plain-ASCII cell (byte length = character length,
--- the common case) takes the fast path; only others pay for the full-width translation and
--- for trimming the ideographic and non-breaking spaces.
-create or replace temp macro sv_text(s) as
-    nullif(case when strlen(s) = length(s) then trim(s, chr(32) || chr(9) || chr(13) || chr(10))
-                else trim(s, chr(32) || chr(9) || chr(13) || chr(10) || chr(12288) || chr(160)) end, '');
-
--- translate() is slow, so only a cell that holds a full-width form pays for it.
+-- Cleaning a text that was not trimmed yet (an item of an institution list): trimmed,
+-- half-width, null when empty. translate() is slow, so only a cell that holds a full-width form
+-- pays for it; a plain-ASCII cell (byte length = character length) takes the fast path.
 create or replace temp macro sv_clean(s) as
     nullif(case when strlen(s) = length(s) then trim(s, chr(32) || chr(9) || chr(13) || chr(10))
                 when regexp_matches(s, '[\x{FF01}-\x{FF5E}\x{3000}]')
                 then trim(sv_halfwidth(s), chr(32) || chr(9) || chr(13) || chr(10) || chr(160))
                 else trim(s, chr(32) || chr(9) || chr(13) || chr(10) || chr(160)) end, '');
+
+-- The same for a cell already trimmed (reader.trim_cells: pyarrow trims a whole column in one
+-- vectorised pass, ~20x faster than trim() with a character set here); text columns keep
+-- their full-width forms.
+create or replace temp macro sv_text_trimmed(s) as nullif(s, '');
+
+create or replace temp macro sv_clean_trimmed(s) as
+    nullif(case when strlen(s) <> length(s) and regexp_matches(s, '[\x{FF01}-\x{FF5E}\x{3000}]')
+                then trim(sv_halfwidth(s), chr(32) || chr(9) || chr(13) || chr(10) || chr(160))
+                else s end, '');
 
 create or replace temp macro sv_number_text(s) as replace(s, ',', '');
 
