@@ -219,7 +219,11 @@ def _reference_ctes(dataset: Dataset) -> str:
         return ""
     sources = []
     if columns:
-        sources.append(f"select unnest([{', '.join(f'p.{_q(name)}' for name in columns)}]) as v from parsed p")
+        # Read from the cleaned cells when they are the parsed values: then ``parsed`` has one
+        # reader and DuckDB streams it instead of holding every row.
+        plain = all(_parse_expression(dataset, dataset.column(name)) == f"c.{_q(name)}" for name in columns)
+        source = "cleaned" if plain else "parsed"
+        sources.append(f"select unnest([{', '.join(f'p.{_q(name)}' for name in columns)}]) as v from {source} p")
     sources += [f"select unnest(p.{_q(name)}) as v from parsed p" for name in lists]
     row = _q(ROW_NUMBER)
     list_ctes = "".join(f"""

@@ -510,6 +510,7 @@ def trim_cells(cells: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
 STREAM_BYTES = 64 * 2**20      # CSV files larger than this are read in bounded memory
 CHUNK_BYTES = 16 * 2**20       # decoded, and parsed, this much at a time
 EXACT_BATCH_ROWS = 200_000
+CELLS_FILE_OPTIONS = {"compression": "none"}   # a scratch file read once: compressing it costs more than it saves
 
 
 def detect_file_encoding(path: Path) -> str:
@@ -640,7 +641,7 @@ def _parse_file_fast(path: Path, offset: int, delimiter: str, width: int, first_
                     break
                 batch = _cells_batch(batch.columns, row)
                 row += batch.num_rows
-                writer = writer or pq.ParquetWriter(target, batch.schema)
+                writer = writer or pq.ParquetWriter(target, batch.schema, **CELLS_FILE_OPTIONS)
                 writer.write_batch(batch)
                 if progress is not None:
                     progress("read", row - first_row)
@@ -655,7 +656,7 @@ def _parse_file_fast(path: Path, offset: int, delimiter: str, width: int, first_
 def _parse_file_exact(path: Path, offset: int, delimiter: str, width: int, first_row: int, target: Path,
                       progress=None) -> None:
     """Python's csv module in batches: it pads short rows and flags long ones, row by row."""
-    with open(path, "rb") as raw, pq.ParquetWriter(target, _cells_schema(width)) as writer:
+    with open(path, "rb") as raw, pq.ParquetWriter(target, _cells_schema(width), **CELLS_FILE_OPTIONS) as writer:
         raw.seek(offset)
         reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline=""), delimiter=delimiter)
         row = first_row
