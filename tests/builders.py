@@ -15,3 +15,15 @@ def csv_bytes(header: list[str], rows: list[list[str]], encoding: str = "utf-8",
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue().encode(encoding)
+
+
+def store_with(path, *files: tuple[bytes, str]):
+    """A store at ``path`` with ``files`` (bytes, file name) imported in order, and its cursor."""
+    from sinkview.ingest import import_file
+    from sinkview.store import Store
+
+    store = Store(path)
+    cursor = store.cursor()
+    for raw, name in files:
+        import_file(cursor, raw, name)
+    return store, cursor

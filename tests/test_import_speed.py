@@ -9,8 +9,7 @@ import pytest
 
 from sinkview import ingest, reader
 from sinkview.ingest import import_file, validate_upload
-from sinkview.store import Store
-from tests.builders import csv_bytes
+from tests.builders import csv_bytes, store_with
 
 INSTITUTIONS = ("机构编码,机构名称,机构层级,上级机构编码,医共体\n"
                 "C1,清河县人民医院,县级医院,,甲\nT1,石桥镇中心卫生院,中心卫生院,C1,甲\n").encode()
@@ -22,9 +21,7 @@ ROWS = [["Z1", "P1", "2025-07-01", "T1", "C1", "已完成", "高血压", "2025-0
 
 @pytest.fixture
 def cursor(tmp_path):
-    store = Store(tmp_path / "s.duckdb")
-    cur = store.cursor()
-    import_file(cur, INSTITUTIONS, "机构.csv")
+    store, cur = store_with(tmp_path / "s.duckdb", (INSTITUTIONS, "机构.csv"))
     yield cur
     store.close()
 
