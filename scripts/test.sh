@@ -3,7 +3,7 @@
 # real-browser tests (Debian's Chromium). Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+SINKVIEW_WITH_SPARK=1 scripts/setup.sh   # the Spark engine is tested too (Java 17, pyspark)
 export HOME="${SINKVIEW_TEST_HOME:-$(mktemp -d)}"   # Streamlit, Chromium and Playwright write here
 .venv/bin/ruff check --quiet app.py pages sinkview tests benchmarks   # pyflakes rules (pyproject.toml)
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -13,6 +13,7 @@ import getpass
 import json
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from sinkview import briefing_cli, quality_cli, scale_cli
@@ -26,11 +27,14 @@ class UserError(Exception):
     """A problem the user can fix; printed as one line."""
 
 
+_LANGUAGE = [os.environ.get("SINKVIEW_LANG", "zh")]  # --lang, read before the full parse (main)
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from None
+        raise argparse.ArgumentTypeError(t("metrics_cli.bad_date", _LANGUAGE[0], text=text)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     metrics.add_argument("--json", action="store_true", help="one JSON object (see metrics.md)")
     metrics.add_argument("--by", choices=("community", "quarter", "month"),
                          help="one group per community, calendar quarter or month (one pass per topic)")
+    metrics.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                         help="duckdb: the store (--db); spark: the Parquet export (--parquet), same statements")
+    metrics.add_argument("--parquet", type=Path, metavar="DIR", help="with --engine spark: the export's folder")
+    metrics.add_argument("--master", metavar="URL",
+                         help="with --engine spark: the cluster (default local[*]; SPARK_REMOTE: Spark Connect)")
 
     refresh = commands.add_parser("refresh", help="recompute the stored quarterly and yearly indicators "
                                                   "(load does it after every import)")
@@ -200,14 +209,35 @@ def _progress_printer(path: Path, lang: str):
     return show
 
 
-def cmd_metrics(args, out=sys.stdout) -> int:
+@contextmanager
+def _metrics_source(args):
+    """Where ``metrics`` reads: the store (DuckDB), or the Parquet export on Spark; the same
+    statements run on either (``sinkview.spark_engine``)."""
+    if args.engine != "spark":
+        with _open_store(args.db).read() as con:
+            yield con
+        return
+    from sinkview import spark_engine
+
+    if args.parquet is None:
+        raise UserError(t("spark.parquet_needed", args.lang))
+    try:
+        with spark_engine.export_cursor(args.parquet, args.start, args.end, args.community, args.master) as cursor:
+            yield cursor
+    except spark_engine.SparkUnavailable as problem:
+        raise UserError(problem.message(args.lang)) from None
+
+
+def cmd_metrics(args, out=None) -> int:
     from sinkview.indicators import INDICATORS, compute_indicators
 
+    out = out or sys.stdout  # looked up now, so a captured stdout is honoured
+
     if args.end < args.start:
-        raise UserError("--end is before --start")
+        raise UserError(t("metrics_cli.end_before_start", args.lang, start=args.start, end=args.end))
     if args.by:
-        return _print_grouped_metrics(args, _open_store(args.db), out)
-    with _open_store(args.db).read() as con:
+        return _print_grouped_metrics(args, out)
+    with _metrics_source(args) as con:
         values = compute_indicators(con, args.start, args.end, args.community)
     if args.json:
         print(json.dumps({"period": {"start": args.start.isoformat(), "end": args.end.isoformat()},
@@ -220,11 +250,11 @@ def cmd_metrics(args, out=sys.stdout) -> int:
     return EXIT_OK
 
 
-def _print_grouped_metrics(args, store, out) -> int:
+def _print_grouped_metrics(args, out) -> int:
     """``metrics --by``: every group's indicators, exactly as metrics.md "Grouped output" says."""
     from sinkview.metrics.grains import grouped
 
-    with store.read() as con:
+    with _metrics_source(args) as con:
         groups = grouped(con, args.start, args.end, args.community, args.by)
     if args.json:
         print(json.dumps({"period": {"start": args.start.isoformat(), "end": args.end.isoformat()},
@@ -327,6 +357,10 @@ COMMANDS = {"load": cmd_load, "metrics": cmd_metrics, "refresh": cmd_refresh, "s
 
 
 def main(argv: list[str] | None = None) -> int:
+    language = argparse.ArgumentParser(add_help=False)
+    language.add_argument("--lang")
+    chosen = language.parse_known_args(argv)[0].lang
+    _LANGUAGE[0] = chosen if chosen in LANGUAGES else os.environ.get("SINKVIEW_LANG", "zh")
     args = build_parser().parse_args(argv)
     from sinkview.store import StoreBusy
 

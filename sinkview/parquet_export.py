@@ -6,11 +6,17 @@ main date), one unpartitioned file for ``institutions``, ``tier_ranks``, ``impor
 party ledgers (a county's are a few thousand rows a year), and
 ``communities`` mapping each key to its name. Keys are ASCII (``c`` + 12 hex digits of the name's
 MD5): Spark and Trino decode ``%XX`` in partition paths byte by byte, which garbles Chinese names.
+``DIR/_index/`` holds what an engine needs to read only some partitions (``partition_index``):
+per partition, the keys of every community its records touch (both ends of a referral or
+movement, every township centre a village has had, a volume row's own and its institution's)
+and the last day its records cover (a stint's end), plus each ledger's columns as an empty file
+(``columns_<table>.parquet``) for a selection that holds no partition.
 Not exported: undo history (``*_replaced``), users (password hashes) and the audit log.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -33,6 +39,20 @@ PARTITIONED = {
     "service_volume": ("left join institutions inst on inst.inst_id = t.inst_id",
                        "coalesce(nullif(t.community, ''), inst.community)", "t.period"),
 }
+# table -> (the community keys a record touches, as a list; the last day the record covers)
+_KEY = COMMUNITY_KEY.format
+TOUCHED = {
+    "expert_rotations": (f"[{_KEY(community='host.community')}]", "coalesce(t.end_date, t.start_date)"),
+    "referrals": (f"[{_KEY(community='from_inst.community')}, {_KEY(community='to_inst.community')}]",
+                  "t.referral_date"),
+    "village_coverage": (f"list({_KEY(community='centre.community')}) over (partition by t.village_code)",
+                         "t.snapshot_date"),
+    "staff_movements": (f"[{_KEY(community='from_inst.community')}, {_KEY(community='to_inst.community')}]",
+                        "t.start_date"),
+    "service_volume": ("[" + _KEY(community="nullif(t.community, '')") + f", {_KEY(community='inst.community')}]",
+                       "t.period"),
+}
+INDEX_DIR = "_index"
 UNPARTITIONED = ("institutions", "tier_ranks", "imports", "party_organisations", "party_activities")
 PARTITION_COLUMNS = ("community_key", "year")
 EXPORTED_TABLES = (*UNPARTITIONED, "communities", *PARTITIONED)
@@ -73,7 +93,34 @@ def export_parquet(cursor: duckdb.DuckDBPyConnection, out_dir: str | Path,
             destination = folder / "data_0.parquet"
         written[table] = cursor.execute(
             f"copy ({source}) to '{_path_literal(destination)}' ({options})").fetchall()[0][0]
+    _write_partition_index(cursor, target)
     return written
+
+
+def _write_partition_index(cursor: duckdb.DuckDBPyConnection, target: Path) -> None:
+    """``DIR/_index/``: the partition index and each ledger's columns (see the module docstring)."""
+    folder = target / INDEX_DIR
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir()
+    parts = []
+    for table, (joins, community, day) in PARTITIONED.items():
+        touched, last_day = TOUCHED[table]
+        parts.append(f"""select '{table}' as table_name, community_key, year,
+                   list_sort(list_distinct(flatten(list(touched)))) as communities, max(last_day) as last_date
+            from (select {COMMUNITY_KEY.format(community=community)} as community_key, year({day}) as year,
+                         {touched} as touched, {last_day} as last_day
+                  from {table} t {joins})
+            group by all""")
+        cursor.execute(f"copy (select * from {table} limit 0) to "
+                       f"'{_path_literal(folder / f'columns_{table}.parquet')}' ({PARQUET_OPTIONS})")
+    cursor.execute(f"copy ({' union all '.join(parts)} order by all) to "
+                   f"'{_path_literal(folder / 'partition_index.parquet')}' ({PARQUET_OPTIONS})")
+
+
+def community_key(name: str) -> str:
+    """The ASCII key of a community's partitions (``COMMUNITY_KEY`` in Python)."""
+    return "c" + hashlib.md5(name.encode("utf-8")).hexdigest()[:12]
 
 
 def _path_literal(path: Path) -> str:
