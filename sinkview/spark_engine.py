@@ -39,7 +39,7 @@ import pandas as pd
 from sinkview.i18n import t
 from sinkview.metrics.models import AS_OF, EVENT, MODELS, OVERLAP
 from sinkview.parquet_export import INDEX_DIR, PARTITIONED, UNPARTITIONED, community_key
-from sinkview.spark_sql import to_spark
+from sinkview.spark_sql import CATALOGUE_VIEW, to_spark
 
 # ledger -> the base model that reads it (its way of meeting a period decides the years read)
 LEDGER_MODELS = {"referrals": "referrals", "expert_rotations": "stints", "village_coverage": "villages",
@@ -192,6 +192,7 @@ def register_export(spark, folder: Path, start: dt.date, end: dt.date, community
         frame = frame.drop("community_key", "year")
         frame.createOrReplaceTempView(table)
         files[table] = frame.inputFiles()
+    spark.createDataFrame([(name,) for name in files], "table_name string").createOrReplaceTempView(CATALOGUE_VIEW)
     return files
 
 

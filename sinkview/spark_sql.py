@@ -20,7 +20,9 @@ sqlglot. Nothing here is written per query; every difference is a rule over the 
   ``generate_subscripts``, ``list_distinct`` (DuckDB drops nulls), ``list_prepend``;
 - **ASOF joins** become an equi-join on the row's validity interval (``lead`` of its date);
 - **collation** (``collate zh``) is dropped: Spark sorts strings by code point, as the
-  metric layer's code-point order asks.
+  metric layer's code-point order asks;
+- **the catalogue**: ``duckdb_tables()`` reads ``CATALOGUE_VIEW``, which the engine keeps as
+  the list of tables it registered (so "are indicator cells stored?" is answered: no).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from sinkview import QUERIES_DIR
 from sinkview.contract import DATASETS, STORED_AS
 
 Rows = list[dict[str, object]]
+CATALOGUE_VIEW = "duckdb_tables"  # a view with one column, table_name (sinkview.spark_engine)
 
 _MACRO_HEAD = re.compile(r"create\s+or\s+replace\s+macro\s+(\w+)\s*\(([^)]*)\)\s+as\s+(table\s+)?", re.I)
 
@@ -331,6 +334,9 @@ def adapt(tree: exp.Expression) -> exp.Expression:
             return exp.func("concat", exp.Array(expressions=[node.expression]), node.this)
         if isinstance(node, exp.Collate):
             return node.this
+        if (isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous)
+                and node.this.name.lower() == "duckdb_tables"):
+            return exp.Table(this=exp.to_identifier(CATALOGUE_VIEW), alias=node.args.get("alias"))
         if isinstance(node, exp.Join) and node.method.upper() == "ASOF":
             return _asof_as_interval_join(node)
         if (isinstance(node, exp.Select) and not node.args.get("from_")
