@@ -39,7 +39,7 @@ import pandas as pd
 from sinkview.i18n import t
 from sinkview.metrics.models import AS_OF, EVENT, MODELS, OVERLAP
 from sinkview.parquet_export import INDEX_DIR, PARTITIONED, UNPARTITIONED, community_key
-from sinkview.spark_sql import CATALOGUE_VIEW, to_spark
+from sinkview.spark_sql import CATALOGUE_VIEW, to_spark_statements
 
 # ledger -> the base model that reads it (its way of meeting a period decides the years read)
 LEDGER_MODELS = {"referrals": "referrals", "expert_rotations": "stints", "village_coverage": "villages",
@@ -222,9 +222,12 @@ class SparkCursor:
         return [row.asDict() for row in self.spark.sql(spark_sql).collect()]
 
     def execute(self, sql: str, params: Mapping[str, object] | None = None) -> SparkResult:
-        frame = self.spark.sql(to_spark(sql, params, run=self._rows))
-        rows = [tuple(row) for row in frame.collect()]
-        return SparkResult(list(frame.columns), rows)
+        names, rows = [], []
+        for statement in to_spark_statements(sql, params, run=self._rows):  # one, or one per slice of cells
+            frame = self.spark.sql(statement)
+            names = list(frame.columns)
+            rows += [tuple(row) for row in frame.collect()]
+        return SparkResult(names, rows)
 
 
 @contextmanager

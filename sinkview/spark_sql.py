@@ -9,8 +9,8 @@ sqlglot. Nothing here is written per query; every difference is a rule over the 
   DuckDB binds them: an unqualified column of the parameter's name);
 - **parameters**: ``$name`` becomes a typed literal (a date, a string, null, an array);
 - **lateral macro calls** (``from cells, lateral (select * from macro(cells.x, …))``): Spark
-  cannot decorrelate them, so the left side (a few evaluation cells) is computed first and the
-  macro inlined once per cell, ``union all``;
+  cannot decorrelate them, so the left side (the evaluation cells) is computed first and the
+  macro inlined once per cell, ``union all``, at most ``CELLS_PER_STATEMENT`` cells a statement;
 - **date subtraction** (``a - b`` of two dates: days in DuckDB, an interval in Spark) becomes
   ``datediff(a, b)``; which expressions are dates comes from the data contract's date columns,
   the period columns of the cells, date casts and ``least``/``greatest``/``coalesce`` of dates;
@@ -42,6 +42,9 @@ from sinkview.contract import DATASETS, STORED_AS
 
 Rows = list[dict[str, object]]
 CATALOGUE_VIEW = "duckdb_tables"  # a view with one column, table_name (sinkview.spark_engine)
+# Cells of a lateral macro call inlined into one Spark statement: each inlined party body is a
+# large plan, and a hundred of them in one statement exhaust a 1 GB driver while being analysed.
+CELLS_PER_STATEMENT = 8
 
 _MACRO_HEAD = re.compile(r"create\s+or\s+replace\s+macro\s+(\w+)\s*\(([^)]*)\)\s+as\s+(table\s+)?", re.I)
 
@@ -93,16 +96,42 @@ def date_columns() -> frozenset[str]:
 
 def to_spark(sql: str, params: Mapping[str, object] | None = None,
              run: Callable[[str], Rows] | None = None) -> str:
-    """The Spark SQL of a DuckDB statement of ours with its parameters bound.
+    """The Spark SQL of a DuckDB statement of ours with its parameters bound (one statement,
+    whatever the number of cells of a lateral macro call)."""
+    (statement,) = to_spark_statements(sql, params, run, cells_per_statement=0)
+    return statement
+
+
+def to_spark_statements(sql: str, params: Mapping[str, object] | None = None,
+                        run: Callable[[str], Rows] | None = None,
+                        cells_per_statement: int | None = None) -> list[str]:
+    """The Spark SQL of a DuckDB statement of ours with its parameters bound: one statement,
+    or, for a lateral macro call over more cells than ``cells_per_statement`` (default
+    ``CELLS_PER_STATEMENT``; 0: no limit), one statement per slice of cells whose rows together
+    are the statement's.
 
     ``run`` executes a Spark statement and returns its rows; it is needed only when the
     statement has a lateral macro call (the cells are computed first)."""
-    tree = sqlglot.parse_one(sql, read="duckdb")
-    tree = bind_parameters(tree, params or {})
-    tree = _expand_laterals(tree, run)
-    tree = inline_macros(tree)
-    tree = adapt(tree)
-    return tree.sql(dialect="spark")
+    tree = bind_parameters(sqlglot.parse_one(sql, read="duckdb"), params or {})
+    select = _lateral_select(tree)
+    if select is None:
+        return [_finished(tree)]
+    if run is None:
+        raise ValueError("a lateral macro call needs an executor for its left side")
+    cells = _lateral_cells(tree, select, run)
+    if not cells:
+        raise ValueError("a lateral macro call over no cells")
+    step = CELLS_PER_STATEMENT if cells_per_statement is None else cells_per_statement or len(cells)
+    statements = []
+    for first in range(0, len(cells), step):
+        copy = tree.copy()
+        _expand_lateral(_lateral_select(copy), cells[first:first + step])
+        statements.append(_finished(copy))
+    return statements
+
+
+def _finished(tree: exp.Expression) -> str:
+    return adapt(inline_macros(tree)).sql(dialect="spark")
 
 
 # --------------------------------------------------------------------------- parameters
@@ -201,58 +230,62 @@ def inline_macros(tree: exp.Expression) -> exp.Expression:
     return tree.transform(inline)
 
 
-def _expand_laterals(tree: exp.Expression, run: Callable[[str], Rows] | None) -> exp.Expression:
-    """``from cells, lateral (select * from macro(cells.x, …)) as v`` as one inlined body per
-    cell, ``union all``: the cells are evaluated first (they are literal after binding)."""
-    for select in list(tree.find_all(exp.Select)):
-        joins = select.args.get("joins") or []
-        lateral = next((join for join in joins if isinstance(join.this, exp.Lateral)), None)
-        if lateral is None:
-            continue
-        if run is None:
-            raise ValueError("a lateral macro call needs an executor for its left side")
-        left = select.args["from_"].this
-        left_name = left.alias_or_name
-        with_ = tree.args.get("with_")
-        context = exp.Select(expressions=[exp.Star()]).from_(left.name)
-        if with_ is not None:  # the CTEs before the one holding the lateral call
-            holder = select.find_ancestor(exp.CTE)
-            earlier = with_.expressions[:with_.expressions.index(holder)] if holder in with_.expressions \
-                else with_.expressions
-            context.set("with_", exp.With(expressions=[cte.copy() for cte in earlier]))
-        cells = run(adapt(inline_macros(context.copy())).sql(dialect="spark"))
-        inner = lateral.this.this.this  # Lateral -> Subquery -> Select
-        alias = lateral.this.alias
-        parts = []
-        for cell in cells:
-            def fixed(node: exp.Expression, cell=cell) -> exp.Expression:
-                if isinstance(node, exp.Column) and node.table == left_name and node.name in cell:
-                    return literal(cell[node.name])
-                return node
+def _lateral_select(tree: exp.Expression) -> exp.Select | None:
+    """The select holding a lateral macro call (``from cells, lateral (…) as v``), if any."""
+    for select in tree.find_all(exp.Select):
+        if any(isinstance(join.this, exp.Lateral) for join in select.args.get("joins") or []):
+            return select
+    return None
 
-            projections = []
-            for projection in select.expressions:
-                if isinstance(projection, exp.Column) and projection.table == left_name:
-                    projections.append(exp.alias_(literal(cell[projection.name]), projection.name))
-                else:
-                    projections.append(projection.copy())
-            body = inner.copy().transform(fixed)
-            parts.append(exp.Select(expressions=projections).from_(
-                exp.Subquery(this=body, alias=exp.TableAlias(this=exp.to_identifier(alias)))))
-        if not parts:
-            raise ValueError("a lateral macro call over no cells")
-        union = parts[0]
-        for part in parts[1:]:
-            union = exp.union(union, part, distinct=False)
-        shown = {projection.alias_or_name for projection in parts[0].expressions}
-        order = select.args.get("order")
-        keys = [ordered.this.name for ordered in order.expressions] if order else []
-        replacement = exp.Select(expressions=[exp.Star()]).from_(
-            exp.Subquery(this=union, alias=exp.TableAlias(this=exp.to_identifier("cell_rows"))))
-        if keys and all(key in shown for key in keys):
-            replacement = replacement.order_by(*keys)
-        select.replace(replacement)
-    return tree
+
+def _lateral_cells(tree: exp.Expression, select: exp.Select, run: Callable[[str], Rows]) -> Rows:
+    """The rows of the lateral call's left side (the cells), computed by Spark first: they are
+    literal once the parameters are bound."""
+    left = select.args["from_"].this
+    context = exp.Select(expressions=[exp.Star()]).from_(left.name)
+    with_ = tree.args.get("with_")
+    if with_ is not None:  # the CTEs before the one holding the lateral call
+        holder = select.find_ancestor(exp.CTE)
+        earlier = with_.expressions[:with_.expressions.index(holder)] if holder in with_.expressions \
+            else with_.expressions
+        context.set("with_", exp.With(expressions=[cte.copy() for cte in earlier]))
+    return run(_finished(context))
+
+
+def _expand_lateral(select: exp.Select, cells: Rows) -> None:
+    """``from cells, lateral (select * from macro(cells.x, …)) as v`` as one inlined body per
+    cell, ``union all`` (Spark cannot decorrelate the call)."""
+    left_name = select.args["from_"].this.alias_or_name
+    lateral = next(join for join in select.args["joins"] if isinstance(join.this, exp.Lateral))
+    inner = lateral.this.this.this  # Lateral -> Subquery -> Select
+    alias = lateral.this.alias
+    parts = []
+    for cell in cells:
+        def fixed(node: exp.Expression, cell=cell) -> exp.Expression:
+            if isinstance(node, exp.Column) and node.table == left_name and node.name in cell:
+                return literal(cell[node.name])
+            return node
+
+        projections = []
+        for projection in select.expressions:
+            if isinstance(projection, exp.Column) and projection.table == left_name:
+                projections.append(exp.alias_(literal(cell[projection.name]), projection.name))
+            else:
+                projections.append(projection.copy())
+        body = inner.copy().transform(fixed)
+        parts.append(exp.Select(expressions=projections).from_(
+            exp.Subquery(this=body, alias=exp.TableAlias(this=exp.to_identifier(alias)))))
+    union = parts[0]
+    for part in parts[1:]:
+        union = exp.union(union, part, distinct=False)
+    shown = {projection.alias_or_name for projection in parts[0].expressions}
+    order = select.args.get("order")
+    keys = [ordered.this.name for ordered in order.expressions] if order else []
+    replacement = exp.Select(expressions=[exp.Star()]).from_(
+        exp.Subquery(this=union, alias=exp.TableAlias(this=exp.to_identifier("cell_rows"))))
+    if keys and all(key in shown for key in keys):
+        replacement = replacement.order_by(*keys)
+    select.replace(replacement)
 
 
 # --------------------------------------------------------------------------- DuckDB-only pieces
