@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import subprocess
 import sys
 from contextlib import redirect_stderr, redirect_stdout
@@ -209,6 +210,19 @@ def test_the_command_starts_its_own_local_spark(county):
     assert "Traceback" not in result.stderr
     code, expected, _ = run_cli(*args, "--db", str(store.path))
     assert_same(json.loads(result.stdout)["indicators"], json.loads(expected)["indicators"])
+
+
+def test_spark_connect_answers_the_same_json(county):
+    """SPARK_REMOTE names a Spark Connect server; ``local`` starts one beside the client (the
+    client then runs no JVM of its own), as a cluster's Connect endpoint would answer."""
+    store, folder = county
+    args = ["metrics", "--start", "2025-07-01", "--end", "2025-09-30", "--json"]
+    result = subprocess.run([sys.executable, "-m", "sinkview", *args, "--engine", "spark", "--parquet", str(folder)],
+                            capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600,
+                            env={**os.environ, "SPARK_REMOTE": "local"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    code, expected, _ = run_cli(*args, "--db", str(store.path))
+    assert json.loads(result.stdout) == json.loads(expected)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
