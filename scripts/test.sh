@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 SINKVIEW_WITH_SPARK=1 scripts/setup.sh   # the Spark engine is tested too (Java 17, pyspark)
 export HOME="${SINKVIEW_TEST_HOME:-$(mktemp -d)}"   # Streamlit, Chromium and Playwright write here
 .venv/bin/ruff check --quiet app.py pages sinkview tests benchmarks   # pyflakes rules (pyproject.toml)
+.venv/bin/sqlfluff lint --quiet --disable-progress-bar queries   # lower-case dbt-style SQL ([tool.sqlfluff] in pyproject.toml)
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
