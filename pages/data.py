@@ -11,7 +11,7 @@ import streamlit as st
 
 from sinkview import data_page, mapping_form, templates, ui
 from sinkview.contract import DATASETS
-from sinkview.i18n import dataset_label, format_number
+from sinkview.i18n import dataset_description, dataset_label, format_number
 from sinkview.ingest import PREVIEW_ROWS
 
 ctx = ui.page_context()
@@ -141,7 +141,7 @@ def show_templates() -> None:
     name = st.selectbox(ctx.t("data.template_dataset"), list(DATASETS), key="sv_template_dataset",
                         format_func=lambda dataset: dataset_label(dataset, ctx.lang))
     dataset, label = DATASETS[name], dataset_label(name, ctx.lang)
-    st.caption(dataset.description_zh if ctx.lang == "zh" else dataset.description_en)
+    st.caption(dataset_description(name, ctx.lang))
     template_name = ctx.t("data.template.file_template", dataset=label)
     notes_name = ctx.t("data.template.file_notes", dataset=label)
     with st.container(horizontal=True):

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 
 from sinkview import periods
 from sinkview.charts import party, referral, rotation, talent, village
-from sinkview.i18n import t
+from sinkview.i18n import indicator_definition, indicator_name, t
 from sinkview.indicators import INDICATORS, evaluate, indicator, load_targets
 from sinkview.metrics.needs import compared_periods, page_needs
 from sinkview.narrative import narrative
@@ -28,7 +28,6 @@ from sinkview.scorecard import (
     direction_of,
     format_target,
     format_value,
-    indicator_name,
     target_status,
 )
 
@@ -134,11 +133,6 @@ def period_code(start: dt.date, end: dt.date) -> str:
         if periods.period_range(code) == (start, end):
             return code
     return periods.custom_code(start, end)
-
-
-def indicator_definition(indicator_id: str, lang: str) -> str:
-    """The exact definition of an indicator (``catalogue/definitions.toml``, from metrics.md)."""
-    return t(f"definition.{indicator_id}", lang)
 
 
 def _kpi(indicator_id: str, values: dict, targets: dict, lang: str, caveat: str | None = None) -> Kpi:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sinkview import briefing_cli, quality_cli, scale_cli
 from sinkview.contract import DATASETS
-from sinkview.i18n import LANGUAGES, t
+from sinkview.i18n import LANGUAGES, indicator_name, t
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -244,7 +244,7 @@ def cmd_metrics(args, out=None) -> int:
                           "community": args.community, "indicators": values}, ensure_ascii=False), file=out)
         return EXIT_OK
     for item in INDICATORS:
-        name = item.name_zh if args.lang == "zh" else item.name_en
+        name = indicator_name(item.id, args.lang)
         value = values[item.id]
         print(f"{item.id:36} {'—' if value is None else value!s:>14}  {name}", file=out)
     return EXIT_OK

@@ -1,8 +1,10 @@
 """The data contract as data: every uploadable dataset, its columns, aliases, types,
 enumerations and rules (``shared/spec/data-contract.md``).
 
-The importer, the templates and the documentation all read this module; nothing about a
-column is written anywhere else. It holds no logic beyond header-name normalisation.
+The importer, the templates and the documentation all read this module; nothing the parser
+reads about a column is written anywhere else. What a user reads (dataset names and descriptions,
+column labels and help, enumeration labels) is in the catalogue, ``sinkview/catalogue/contract.toml``
+and ``enums.toml``. It holds no logic beyond header-name normalisation.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 
 # ---------------------------------------------------------------------------------------------
 # Enumerations: code -> accepted Chinese labels (the code itself is always accepted, any case).
+# These are the parser's aliases; the labels shown for a code are the catalogue's (enums.toml).
 # ---------------------------------------------------------------------------------------------
 
 TIER_RANKS = {"upper_hospital": 4, "county_hospital": 3, "township_center": 2, "village_clinic": 1}
@@ -119,8 +122,6 @@ class Column:
     domain: str | None = None          # for type "enum": a key of DOMAINS
     default: object = None             # value stored when the cell is empty
     upper: bool = False                # stored upper-cased (ICD-10 codes)
-    help_zh: str = ""                  # the rule, as the template explains it
-    help_en: str = ""
 
     def __post_init__(self):
         assert self.type in TYPES, self.type
@@ -152,8 +153,7 @@ class Rule:
 @dataclass(frozen=True)
 class Dataset:
     name: str
-    name_zh: str
-    name_en: str
+    sheet_name: str                          # the workbook sheet the reader takes and the template writes
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     rules: tuple[Rule, ...] = ()
@@ -161,8 +161,6 @@ class Dataset:
     # Where a file without a patient_key column takes it from, in order: (kind, headers).
     patient_key_sources: tuple[tuple[str, tuple[str, ...]], ...] = ()
     pseudonymised: tuple[str, ...] = ()      # columns whose identity-shaped values are HMAC-ed
-    description_zh: str = ""
-    description_en: str = ""
     column_by_name: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
@@ -177,22 +175,20 @@ class Dataset:
 
 
 INSTITUTIONS = Dataset(
-    name="institutions", name_zh="机构名录", name_en="Institutions", key=("inst_id",),
-    description_zh="医共体内外各级医疗机构，请最先导入，其他台账均引用机构编码。",
-    description_en="Every institution; load it first, the other ledgers refer to it.",
+    name="institutions", sheet_name="机构名录", key=("inst_id",),
     columns=(
-        Column("inst_id", ("机构编码", "机构代码"), "id", required=True, help_zh="文件内唯一", help_en="unique in the file"),
+        Column("inst_id", ("机构编码", "机构代码"), "id", required=True),
         Column("inst_name", ("机构名称",), "text", required=True),
         Column("tier", ("机构层级", "机构级别", "机构类型"), "enum", required=True, domain="tier"),
-        Column("parent_id", ("上级机构编码",), "id", help_zh="须为已有机构", help_en="must be a known institution"),
-        Column("community", ("医共体", "所属医共体"), "text", help_zh="所属医共体；县外医院通常为空", help_en="the medical community; upper hospitals usually have none"),
+        Column("parent_id", ("上级机构编码",), "id"),
+        Column("community", ("医共体", "所属医共体"), "text"),
         Column("county", ("县区", "所属县区", "县(区)"), "text"),
         Column("township", ("乡镇", "所属乡镇"), "text"),
-        Column("latitude", ("纬度",), "decimal", help_zh="3 至 54", help_en="3 to 54"),
-        Column("longitude", ("经度",), "decimal", help_zh="73 至 136", help_en="73 to 136"),
+        Column("latitude", ("纬度",), "decimal"),
+        Column("longitude", ("经度",), "decimal"),
         Column("population", ("服务人口",), "count"),
         Column("beds", ("床位数", "编制床位"), "count"),
-        Column("aliases", ("机构别名", "别名"), "text", help_zh="其他系统中的名称，用 ；、, 分隔，仅用于识别引用", help_en="other names used by other systems, separated by ; 、 or ,; only used to recognise references"),
+        Column("aliases", ("机构别名", "别名"), "text"),
     ),
     rules=(
         Rule("unique_in_file"),
@@ -203,19 +199,17 @@ INSTITUTIONS = Dataset(
 )
 
 EXPERT_ROTATIONS = Dataset(
-    name="expert_rotations", name_zh="专家下沉", name_en="Expert rotations", key=("record_id",),
-    description_zh="上级机构专家到下级机构坐诊、查房、带教等，每次派驻或巡诊一行。",
-    description_en="One row per stint or visit of a higher-tier expert at a lower-tier institution.",
+    name="expert_rotations", sheet_name="专家下沉", key=("record_id",),
     columns=(
-        Column("record_id", ("记录编号",), "id", help_zh="为空时以整行内容生成", help_en="when empty, a hash of the row"),
+        Column("record_id", ("记录编号",), "id"),
         Column("expert_id", ("专家工号", "工号"), "id", required=True),
         Column("expert_name", ("专家姓名", "姓名"), "text"),
-        Column("home_inst_id", ("派出机构编码", "派出机构", "派出单位", "派出医院"), "institution", required=True, help_zh="须为已有机构（编码或名称）", help_en="a known institution (code or name)"),
-        Column("host_inst_id", ("接收机构编码", "帮扶机构编码", "接收机构", "受援单位", "受援机构", "帮扶单位"), "institution", required=True, help_zh="须为已有机构（编码或名称）", help_en="a known institution (code or name)"),
+        Column("home_inst_id", ("派出机构编码", "派出机构", "派出单位", "派出医院"), "institution", required=True),
+        Column("host_inst_id", ("接收机构编码", "帮扶机构编码", "接收机构", "受援单位", "受援机构", "帮扶单位"), "institution", required=True),
         Column("specialty", ("专科", "科室"), "text", required=True),
         Column("title_level", ("职称", "职称级别"), "enum", domain="title_level"),
         Column("start_date", ("开始日期", "下沉日期"), "date", required=True),
-        Column("end_date", ("结束日期",), "date", help_zh="为空时同开始日期；不得早于开始日期", help_en="defaults to start_date; not before it"),
+        Column("end_date", ("结束日期",), "date"),
         Column("activity", ("活动类型", "帮扶形式"), "enum", required=True, domain="activity"),
         Column("patients_served", ("诊疗人次", "服务人次"), "count"),
         Column("trainees", ("培训人次",), "count"),
@@ -233,21 +227,19 @@ EXPERT_ROTATIONS = Dataset(
 )
 
 REFERRALS = Dataset(
-    name="referrals", name_zh="双向转诊", name_en="Referrals", key=("referral_id",),
-    description_zh="双向转诊台账，每张转诊单一行。患者身份证号、手机号会被不可逆地替换。",
-    description_en="One row per referral. Identity and mobile numbers are irreversibly pseudonymised.",
+    name="referrals", sheet_name="双向转诊", key=("referral_id",),
     columns=(
-        Column("referral_id", ("转诊单号", "转诊编号", "转诊申请单号"), "id", help_zh="文件内唯一；为空时由患者、转诊日期、转出和转入机构生成，同一转诊的新状态替换旧行", help_en="unique in the file; when empty, derived from patient, date and both institutions, so a new status replaces the old row"),
-        Column("patient_key", ("患者标识", "患者编号", "患者ID"), "id", required=True, help_zh="假名化标识；身份证号/手机号将被替换；无此列时由身份证号、手机号或门诊/住院号生成", help_en="pseudonymous; identity or mobile numbers are replaced; without this column it is derived from the ID, phone or outpatient/inpatient number"),
+        Column("referral_id", ("转诊单号", "转诊编号", "转诊申请单号"), "id"),
+        Column("patient_key", ("患者标识", "患者编号", "患者ID"), "id", required=True),
         Column("referral_date", ("转诊日期", "申请转诊日期", "申请日期", "转诊申请日期"), "date", required=True),
-        Column("from_inst_id", ("转出机构编码", "转出机构", "转出医院", "转出单位"), "institution", required=True, help_zh="须为已有机构（编码或名称）", help_en="a known institution (code or name)"),
-        Column("to_inst_id", ("转入机构编码", "转入机构", "转入医院", "转入单位"), "institution", required=True, help_zh="须为已有机构（编码或名称）", help_en="a known institution (code or name)"),
-        Column("direction", ("转诊方向", "转诊类型"), "enum", domain="direction", help_zh="由机构层级推导；不一致时提示", help_en="derived from tier ranks; a disagreeing value is a warning"),
-        Column("icd10", ("诊断编码", "ICD10", "ICD-10"), "text", upper=True, help_zh="如 I10、E11.9", help_en="e.g. I10, E11.9"),
+        Column("from_inst_id", ("转出机构编码", "转出机构", "转出医院", "转出单位"), "institution", required=True),
+        Column("to_inst_id", ("转入机构编码", "转入机构", "转入医院", "转入单位"), "institution", required=True),
+        Column("direction", ("转诊方向", "转诊类型"), "enum", domain="direction"),
+        Column("icd10", ("诊断编码", "ICD10", "ICD-10"), "text", upper=True),
         Column("diagnosis", ("诊断名称", "诊断"), "text"),
-        Column("status", ("转诊状态", "状态"), "enum", domain="status", default="completed", help_zh="为空时视为已完成", help_en="defaults to completed"),
+        Column("status", ("转诊状态", "状态"), "enum", domain="status", default="completed"),
         Column("reason", ("转诊原因",), "text"),
-        Column("accepted_date", ("接收日期", "到达日期", "就诊日期", "接诊日期", "接诊时间"), "date", help_zh="不得早于转诊日期", help_en="not before referral_date"),
+        Column("accepted_date", ("接收日期", "到达日期", "就诊日期", "接诊日期", "接诊时间"), "date"),
     ),
     rules=(
         Rule("key_hash", "referral_id", value=("patient_key", "referral_date", "from_inst_id", "to_inst_id")),
@@ -270,20 +262,18 @@ REFERRALS = Dataset(
 )
 
 VILLAGE_COVERAGE = Dataset(
-    name="village_coverage", name_zh="村卫生室覆盖", name_en="Village clinic coverage",
+    name="village_coverage", sheet_name="村卫生室覆盖",
     key=("snapshot_date", "village_code"),
-    description_zh="每个行政村每个统计期一行。",
-    description_en="One row per administrative village per reporting period.",
     columns=(
-        Column("period", ("统计期", "统计时间", "报告期"), "period", required=True, help_zh="如 2025-Q3、2025年第三季度、2025-09、2025年", help_en="e.g. 2025-Q3, 2025年第三季度, 2025-09, 2025"),
-        Column("village_code", ("行政村代码", "村代码", "区划代码"), "id", required=True, help_zh="按文本保留前导零", help_en="kept as text, leading zeros kept"),
+        Column("period", ("统计期", "统计时间", "报告期"), "period", required=True),
+        Column("village_code", ("行政村代码", "村代码", "区划代码"), "id", required=True),
         Column("village_name", ("行政村", "村名", "行政村名称"), "text", required=True),
         Column("township", ("乡镇", "所属乡镇"), "text", required=True),
-        Column("township_center_id", ("所属卫生院编码", "卫生院编码", "所属卫生院"), "institution", required=True, help_zh="须为已有乡镇卫生院（编码或名称）", help_en="a known township health centre (code or name)"),
-        Column("clinic_id", ("村卫生室编码", "村卫生室"), "institution", help_zh="为空表示无村卫生室；否则为已有村卫生室（编码或名称）", help_en="empty: the village has no clinic; else a known village clinic (code or name)"),
+        Column("township_center_id", ("所属卫生院编码", "卫生院编码", "所属卫生院"), "institution", required=True),
+        Column("clinic_id", ("村卫生室编码", "村卫生室"), "institution"),
         Column("population", ("常住人口", "人口数"), "count", required=True),
         Column("village_doctors", ("村医人数", "乡村医生数"), "count", default=0),
-        Column("licensed_doctors", ("执业(助理)医师数", "执业医师数"), "count", default=0, help_zh="不超过村医人数", help_en="not more than village_doctors"),
+        Column("licensed_doctors", ("执业(助理)医师数", "执业医师数"), "count", default=0),
         Column("contracted_residents", ("家庭医生签约人数", "签约人数"), "count"),
         Column("hypertension_managed", ("高血压规范管理人数",), "count"),
         Column("diabetes_managed", ("糖尿病规范管理人数",), "count"),
@@ -293,7 +283,7 @@ VILLAGE_COVERAGE = Dataset(
         Column("ecg_device", ("心电设备", "心电图机"), "boolean", default=False),
         Column("latitude", ("纬度",), "decimal"),
         Column("longitude", ("经度",), "decimal"),
-        Column("distance_km", ("距卫生院距离", "距离"), "decimal", help_zh="到所属卫生院的公里数", help_en="kilometres to its township centre"),
+        Column("distance_km", ("距卫生院距离", "距离"), "decimal"),
     ),
     rules=(
         Rule("unique_in_file"),
@@ -305,18 +295,16 @@ VILLAGE_COVERAGE = Dataset(
 )
 
 STAFF_MOVEMENTS = Dataset(
-    name="staff_movements", name_zh="人才流动", name_en="Staff movements", key=("movement_id",),
-    description_zh="人员下派、上挂进修、调动、招聘、离职、轮岗，每次变动一行。",
-    description_en="One row per movement of a staff member.",
+    name="staff_movements", sheet_name="人才流动", key=("movement_id",),
     columns=(
-        Column("movement_id", ("记录编号",), "id", help_zh="为空时以整行内容生成", help_en="when empty, a hash of the row"),
+        Column("movement_id", ("记录编号",), "id"),
         Column("staff_id", ("工号", "人员编号"), "id", required=True),
         Column("staff_name", ("姓名",), "text"),
         Column("movement_type", ("流动类型", "变动类型"), "enum", required=True, domain="movement_type"),
-        Column("from_inst_id", ("原机构编码", "调出机构编码", "原单位", "调出单位"), "institution", help_zh="已有机构（编码或名称）；招聘可为空（来自外部）", help_en="a known institution (code or name); may be empty for recruit (from outside)"),
-        Column("to_inst_id", ("目标机构编码", "调入机构编码", "现单位", "调入单位"), "institution", help_zh="已有机构（编码或名称）；离职可为空", help_en="a known institution (code or name); may be empty for departure"),
+        Column("from_inst_id", ("原机构编码", "调出机构编码", "原单位", "调出单位"), "institution"),
+        Column("to_inst_id", ("目标机构编码", "调入机构编码", "现单位", "调入单位"), "institution"),
         Column("start_date", ("开始日期", "变动日期"), "date", required=True),
-        Column("end_date", ("结束日期",), "date", help_zh="临时性流动的结束日期", help_en="for temporary moves"),
+        Column("end_date", ("结束日期",), "date"),
         Column("title_level", ("职称", "职称级别"), "enum", domain="title_level"),
         Column("specialty", ("专业", "科室"), "text"),
         Column("education", ("学历",), "enum", domain="education"),
@@ -334,18 +322,16 @@ STAFF_MOVEMENTS = Dataset(
 )
 
 SERVICE_VOLUME = Dataset(
-    name="service_volume", name_zh="服务量", name_en="Service volume",
+    name="service_volume", sheet_name="服务量",
     key=("period", "inst_id", "community"),
-    description_zh="各机构月度服务量（卫生统计月报）；县外医院行填写其患者所属医共体。",
-    description_en="Monthly totals per institution; upper-hospital rows name the patients' community.",
     columns=(
-        Column("period", ("统计期", "月份", "统计月份"), "month", required=True, help_zh="如 2025-09、2025年9月、202509", help_en="e.g. 2025-09, 2025年9月, 202509"),
-        Column("inst_id", ("机构编码", "机构名称", "单位名称"), "institution", required=True, help_zh="须为已有机构（编码或名称）", help_en="a known institution (code or name)"),
+        Column("period", ("统计期", "月份", "统计月份"), "month", required=True),
+        Column("inst_id", ("机构编码", "机构名称", "单位名称"), "institution", required=True),
         Column("outpatient_visits", ("门急诊人次", "诊疗人次"), "count", required=True),
         Column("admissions", ("出院人次", "住院人次"), "count"),
-        Column("tcm_visits", ("中医诊疗人次",), "count", help_zh="不超过门急诊人次", help_en="not more than outpatient_visits"),
-        Column("insurance_fund", ("医保基金支出", "医保基金支出(元)", "统筹基金支出"), "decimal", help_zh="元，不得为负", help_en="yuan, not negative"),
-        Column("community", ("所属医共体", "患者所属医共体"), "text", help_zh="仅县外医院行：患者所属医共体", help_en="upper-hospital rows only: whose residents"),
+        Column("tcm_visits", ("中医诊疗人次",), "count"),
+        Column("insurance_fund", ("医保基金支出", "医保基金支出(元)", "统筹基金支出"), "decimal"),
+        Column("community", ("所属医共体", "患者所属医共体"), "text"),
     ),
     rules=(
         Rule("known_inst", "inst_id"),
@@ -357,20 +343,18 @@ SERVICE_VOLUME = Dataset(
 )
 
 PARTY_ORGANISATIONS = Dataset(
-    name="party_organisations", name_zh="党组织名录", name_en="Party organisations", key=("org_id",),
-    description_zh="医共体党委、分院党支部、联合党支部和党小组，每个党组织一行；请在机构名录之后导入。",
-    description_en="The community's party committee, branches, joint branches and groups, one row each; load it after the institutions.",
+    name="party_organisations", sheet_name="党组织名录", key=("org_id",),
     columns=(
-        Column("org_id", ("党组织编码", "组织编码"), "id", required=True, help_zh="文件内唯一", help_en="unique in the file"),
+        Column("org_id", ("党组织编码", "组织编码"), "id", required=True),
         Column("org_name", ("党组织名称", "组织名称"), "text", required=True),
         Column("level", ("组织类型", "党组织类型", "组织层级"), "enum", required=True, domain="org_level"),
-        Column("parent_org_id", ("上级党组织编码",), "id", help_zh="须为已有党组织（本文件或已导入）；不得循环", help_en="a known party organisation (this file or stored); no cycles"),
-        Column("inst_id", ("所在机构编码", "所在机构", "机构编码"), "institution", required=True, help_zh="所在机构（编码或名称）", help_en="where it sits: a known institution (code or name)"),
-        Column("covered_inst_ids", ("覆盖机构编码", "覆盖机构", "联建机构"), "institution_list", help_zh="另外覆盖的机构（编码或名称），用 ；、，, / 分隔", help_en="further institutions it covers (codes or names), separated by ; 、 , or /"),
+        Column("parent_org_id", ("上级党组织编码",), "id"),
+        Column("inst_id", ("所在机构编码", "所在机构", "机构编码"), "institution", required=True),
+        Column("covered_inst_ids", ("覆盖机构编码", "覆盖机构", "联建机构"), "institution_list"),
         Column("members", ("党员人数", "党员数"), "count"),
         Column("secretary", ("书记", "支部书记"), "text"),
-        Column("established_date", ("成立日期", "成立时间"), "date", help_zh="为空表示早于所有统计期", help_en="empty: existed before any period"),
-        Column("dissolved_date", ("撤销日期", "撤并日期"), "date", help_zh="不得早于成立日期", help_en="not before established_date"),
+        Column("established_date", ("成立日期", "成立时间"), "date"),
+        Column("dissolved_date", ("撤销日期", "撤并日期"), "date"),
     ),
     rules=(
         Rule("unique_in_file"),
@@ -383,18 +367,16 @@ PARTY_ORGANISATIONS = Dataset(
 )
 
 PARTY_ACTIVITIES = Dataset(
-    name="party_activities", name_zh="党建活动台账", name_en="Party activities", key=("activity_id",),
-    description_zh="三会一课、主题党日、义诊、党建业务融合项目等，每次活动一行；请在党组织名录之后导入。",
-    description_en="One row per activity (三会一课, theme days, free clinics, fusion projects ...); load it after the party organisations.",
+    name="party_activities", sheet_name="党建活动台账", key=("activity_id",),
     columns=(
-        Column("activity_id", ("活动编号", "记录编号"), "id", help_zh="为空时以整行内容生成", help_en="when empty, a hash of the row"),
-        Column("org_id", ("党组织编码", "组织编码"), "id", required=True, help_zh="须为已导入的党组织", help_en="a known party organisation"),
+        Column("activity_id", ("活动编号", "记录编号"), "id"),
+        Column("org_id", ("党组织编码", "组织编码"), "id", required=True),
         Column("activity_date", ("活动日期", "日期", "开展日期"), "date", required=True),
         Column("activity_type", ("活动类型", "活动形式"), "enum", required=True, domain="party_activity"),
         Column("topic", ("活动主题", "主题"), "text"),
-        Column("location_inst_id", ("开展机构编码", "开展机构", "活动地点"), "institution", help_zh="开展机构（编码或名称）；为空时为党组织所在机构", help_en="a known institution (code or name); defaults to the organisation's"),
+        Column("location_inst_id", ("开展机构编码", "开展机构", "活动地点"), "institution"),
         Column("participants", ("参加人数", "参与人数"), "count"),
-        Column("party_participants", ("参加党员人数", "党员参加人数"), "count", help_zh="不超过参加人数", help_en="not more than participants"),
+        Column("party_participants", ("参加党员人数", "党员参加人数"), "count"),
         Column("residents_served", ("服务群众人次", "服务人次", "受益群众"), "count"),
         Column("project_id", ("融合项目编号", "项目编号"), "id"),
     ),

@@ -1,7 +1,7 @@
 """The message catalogue: every user-facing string in Chinese (default) and English.
 
-Owns lookup (``t(key, lang, **params)``), number and percentage formatting and the labels of
-contract enumerations. Strings live in ``sinkview/catalogue/*.toml`` (one file per area, so
+Owns lookup (``t(key, lang, **params)``), number and percentage formatting and the display
+words of the data contract (dataset names, column labels and help, enumeration labels). Strings live in ``sinkview/catalogue/*.toml`` (one file per area, so
 several pages can add strings without touching one file); a key missing in a language falls
 back to the other, then to the key itself, so a gap shows but never crashes a page.
 """
@@ -9,6 +9,7 @@ back to the other, then to the key itself, so a gap shows but never crashes a pa
 from __future__ import annotations
 
 import os
+import string
 import tomllib
 from functools import lru_cache
 from importlib import resources
@@ -78,6 +79,12 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **params) -> str:
             if STRICT:
                 raise MissingMessage(f"catalogue entry {key!r} cannot be filled: {problem!r}") from None
             return text
+    if STRICT and "{" in text:
+        # Plotly's own placeholders (``%{x}``) are filled by the chart, not by us.
+        needed = [name for literal, name, _, _ in string.Formatter().parse(text)
+                  if name is not None and not literal.endswith("%")]
+        if needed:
+            raise MissingMessage(f"catalogue entry {key!r} needs parameters {needed}")
     return text
 
 
@@ -88,17 +95,14 @@ def has(key: str) -> bool:
 def enum_label(domain: str, code: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
     """The display label of a contract code (``tier``/``county_hospital`` -> 县级医院).
 
-    Chinese: the first label the contract accepts for the code; English: the catalogue."""
-    from sinkview.contract import DOMAINS
-
+    Every code of the contract has a label in ``enums.toml``; a value outside the contract's
+    enumerations (none reach a page) shows as itself."""
     if code is None:
         return "—"
-    if lang == "zh":
-        labels = DOMAINS.get(domain, {}).get(code)
-        if labels:
-            return labels[0]
-    entry = catalogue().get(f"enum.{domain}.{code}", {})
-    return entry.get("en") or str(code).replace("_", " ")
+    key = f"enum.{domain}.{code}"
+    if has(key):
+        return t(key, lang)
+    return str(code).replace("_", " ")
 
 
 def format_number(value, unit: str = "", lang: str = DEFAULT_LANGUAGE, digits: int = 1) -> str:
@@ -115,18 +119,31 @@ def format_number(value, unit: str = "", lang: str = DEFAULT_LANGUAGE, digits: i
 
 
 def column_label(dataset: str, column: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """A contract column's display name: its first Chinese alias, or its English name."""
-    from sinkview.contract import DATASETS
+    """A contract column's display name (``contract.toml``)."""
+    return t(f"column.{dataset}.{column}.label", lang)
 
-    spec = DATASETS[dataset].column(column)
-    if lang == "zh" and spec.aliases:
-        return spec.aliases[0]
-    return column.replace("_", " ")
+
+def column_help(dataset: str, column: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The rule a template explains for a contract column; empty where the type says it all."""
+    key = f"column.{dataset}.{column}.help"
+    return t(key, lang) if has(key) else ""
+
+
+def indicator_name(indicator_id: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """An indicator's name (read from its declaration in ``metrics/indicators.toml``)."""
+    return t(f"indicator.{indicator_id}", lang)
+
+
+def indicator_definition(indicator_id: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """An indicator's exact definition (read from its declaration, worded as ``metrics.md``)."""
+    return t(f"definition.{indicator_id}", lang)
 
 
 def dataset_label(name: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """A dataset's display name, from the contract."""
-    from sinkview.contract import DATASETS
+    """A dataset's display name (``contract.toml``)."""
+    return t(f"dataset.{name}.name", lang)
 
-    dataset = DATASETS[name]
-    return dataset.name_zh if lang == "zh" else dataset.name_en
+
+def dataset_description(name: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """What a dataset holds and when to load it (``contract.toml``)."""
+    return t(f"dataset.{name}.description", lang)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from sinkview.i18n import t
+from sinkview.i18n import indicator_name, t
 from sinkview.indicators import INDICATORS, Target, indicator
 from sinkview.quality import needs_caveat
 from sinkview.scorecard import (
@@ -23,7 +23,6 @@ from sinkview.scorecard import (
     direction_of,
     format_target,
     format_value,
-    indicator_name,
     relative_change,
     target_status,
 )

@@ -276,9 +276,9 @@ def _xlsx_rows(raw: bytes, dataset_hint: str | None) -> list[list[str]]:
     except Exception:
         raise UnreadableFile("file_bad_xlsx") from None
     names = book.sheet_names
-    wanted = {d.name for d in DATASETS.values()} | {d.name_zh for d in DATASETS.values()}
+    wanted = {d.name for d in DATASETS.values()} | {d.sheet_name for d in DATASETS.values()}
     if dataset_hint:
-        wanted = {dataset_hint, DATASETS[dataset_hint].name_zh}
+        wanted = {dataset_hint, DATASETS[dataset_hint].sheet_name}
     sheet = next((n for n in names if n.strip() in wanted), names[0] if names else None)
     if sheet is None:
         raise UnreadableFile("file_empty")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sinkview.i18n import format_number, t
+from sinkview.i18n import format_number, indicator_name, t
 from sinkview.indicators import INDICATORS, Target, indicator, status
 from sinkview.metrics.declarations import TOPICS  # noqa: F401  (re-exported: the overview reads it here)
 from sinkview.metrics.needs import TREND_QUARTERS, trend_periods, year_ago_period, year_before  # noqa: F401
@@ -253,8 +253,3 @@ def _league_cell(indicator_id: str, value: Value, rank: float | None, lang: str)
     text = format_value(indicator_id, value, lang)
     return text if is_missing(rank) else t("overview.league.cell", lang, value=text, rank=int(rank))
 
-
-def indicator_name(indicator_id: str, lang: str) -> str:
-    """The registry's name of an indicator in ``lang``."""
-    item = indicator(indicator_id)
-    return item.name_zh if lang == "zh" else item.name_en

@@ -15,7 +15,7 @@ import xlsxwriter
 
 from sinkview.contract import DATASETS, DOMAINS, Column, Dataset
 from sinkview.export import safe_csv
-from sinkview.i18n import t
+from sinkview.i18n import column_help, dataset_description, dataset_label, t
 
 # One example row per dataset, as canonical values: enumerations by code and booleans as
 # True/False (both written with their first Chinese label). A column not named stays blank.
@@ -117,7 +117,7 @@ def explanation_frame(dataset: Dataset, lang: str) -> pd.DataFrame:
             "type": t(f"data.type.{column.type}", lang),
             "accepts": accepted_values(column, lang),
             "example": "" if example is None else str(example),
-            "rule": column.help_zh if lang == "zh" else column.help_en,
+            "rule": column_help(dataset.name, column.name, lang),
         })
     frame = pd.DataFrame(rows, columns=list(EXPLANATION_FIELDS), dtype="object")
     return frame.rename(columns={f: t(f"data.template.field.{f}", lang) for f in EXPLANATION_FIELDS})
@@ -141,7 +141,7 @@ def template_xlsx(dataset_name: str, lang: str) -> bytes:
     as_text = book.add_format({"num_format": "@"})
     wrapped = book.add_format({"text_wrap": True, "valign": "top"})
 
-    sheet = book.add_worksheet(dataset.name_zh)   # the reader picks the sheet named after the dataset
+    sheet = book.add_worksheet(dataset.sheet_name)   # the reader picks the sheet named after the dataset
     for position, column in enumerate(dataset.columns):
         width = max(12, 2 * len(header(column)) + 4)
         sheet.set_column(position, position, width, as_text if column.type in TEXT_TYPES else None)
@@ -161,8 +161,8 @@ def template_xlsx(dataset_name: str, lang: str) -> bytes:
     sheet.freeze_panes(1, 0)
 
     notes = book.add_worksheet(t("data.template.notes_sheet", lang))
-    description = dataset.description_zh if lang == "zh" else dataset.description_en
-    notes.write_string(0, 0, f"{dataset.name_zh} {dataset.name_en}：{description}", book.add_format({"bold": True}))
+    title = f"{dataset_label(dataset.name, 'zh')} {dataset_label(dataset.name, 'en')}：{dataset_description(dataset.name, lang)}"
+    notes.write_string(0, 0, title, book.add_format({"bold": True}))
     explanation = explanation_frame(dataset, lang)
     widths = (14, 18, 20, 8, 10, 48, 14, 36)
     for position, (title, width) in enumerate(zip(explanation.columns, widths)):

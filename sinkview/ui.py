@@ -20,7 +20,7 @@ from sinkview import audit as audit_log
 from sinkview import periods, quality
 from sinkview.access import access, account_panel, demo_setup_panel, login_gate
 from sinkview.export import safe_csv
-from sinkview.i18n import DEFAULT_LANGUAGE, LANGUAGES, dataset_label, format_number, t
+from sinkview.i18n import DEFAULT_LANGUAGE, LANGUAGES, dataset_label, format_number, indicator_name, t
 from sinkview.indicators import TOPICS, compute_indicators, evaluate, indicator, load_targets, status
 from sinkview.queries import query_parameters, run_query
 from sinkview.store import Store, default_db_path
@@ -380,7 +380,7 @@ def kpi_cards(context: PageContext, indicator_ids: list[str], columns: int = 4) 
                      else f"{change:+,.2f}" if item.kind == "number" else f"{change:+,}")
         direction = targets[indicator_id].direction if indicator_id in targets else item.direction
         colour = {"higher": "normal", "lower": "inverse"}.get(direction, "off")
-        name = item.name_zh if context.lang == "zh" else item.name_en
+        name = indicator_name(indicator_id, context.lang)
         with slots[index % len(slots)]:
             st.metric(name, format_number(value, item.unit, context.lang) + _unit_suffix(context, item.unit),
                       delta=delta, delta_color=colour, border=True,

@@ -7,7 +7,8 @@ import pandas as pd
 
 from sinkview.indicators import INDICATORS, Target
 from sinkview.narrative import MAX_CHANGES, MAX_NAMED_CENTRES, Sentence, gap_sentences, narrative
-from sinkview.scorecard import format_value, indicator_name
+from sinkview.i18n import indicator_name
+from sinkview.scorecard import format_value
 
 
 def target(indicator_id: str, value: float | None, direction: str) -> Target:

@@ -72,8 +72,8 @@ def test_csv_template_has_bom_chinese_headers_and_one_example_row(name):
 def test_xlsx_template_has_data_sheet_and_notes_sheet(name):
     dataset = DATASETS[name]
     book = CalamineWorkbook.from_filelike(io.BytesIO(templates.template_xlsx(name, "zh")))
-    assert book.sheet_names == [dataset.name_zh, "填写说明"]
-    data = book.get_sheet_by_name(dataset.name_zh).to_python()
+    assert book.sheet_names == [dataset.sheet_name, "填写说明"]
+    data = book.get_sheet_by_name(dataset.sheet_name).to_python()
     assert data[0] == [column.aliases[0] for column in dataset.columns] and len(data) == 2
     notes = book.get_sheet_by_name("填写说明").to_python(skip_empty_area=False)
     assert notes[2][:2] == ["列名", "英文列名"]
@@ -94,7 +94,7 @@ def test_explanation_lists_every_label_and_code_of_an_enumeration():
     for code, labels in DOMAINS["activity"].items():
         assert code in activity and all(label in activity for label in labels)
     assert explanation.loc["activity", "必填"] == "是"
-    assert explanation.loc["end_date", "规则"] == DATASETS["expert_rotations"].column("end_date").help_zh
+    assert explanation.loc["end_date", "规则"] == "为空时同开始日期；不得早于开始日期"
 
 
 def test_explanation_in_english_uses_the_english_rules():

@@ -11,8 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from sinkview.charts.theme import FLOW_COLOURS, TIER_COLOURS, apply_theme, no_data_figure
-from sinkview.i18n import enum_label, format_number, t
-from sinkview.indicators import indicator
+from sinkview.i18n import enum_label, format_number, indicator_name, t
 
 FLOWS = ("up", "down", "lateral")
 RATIO_COLOUR = "#1F1F1F"
@@ -22,13 +21,6 @@ SANKEY_TOP = 0.93  # the flows end here; the column headings sit above, below th
 NODE_GAP = 0.03  # vertical gap between Sankey nodes, as a fraction of the plot height
 ROW_PX = 28
 VALUE_ROOM = 1.12  # x-axis headroom so the count printed past the longest bar is not cut
-
-
-def indicator_name(indicator_id: str, lang: str) -> str:
-    """The registry name of an indicator in ``lang`` (labels match the KPI cards)."""
-    item = indicator(indicator_id)
-    return item.name_zh if lang == "zh" else item.name_en
-
 
 
 def month_labels(months: pd.Series) -> pd.Series:

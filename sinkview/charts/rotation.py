@@ -11,8 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from sinkview.charts.theme import EMPTY_COLOUR, FLOW_COLOURS, apply_theme, no_data_figure
-from sinkview.i18n import enum_label, t
-from sinkview.indicators import indicator
+from sinkview.i18n import enum_label, indicator_name, t
 
 ACTIVITIES = ("clinic", "ward_round", "surgery", "case_discussion", "training", "teleconsult", "other")
 ACTIVITY_COLOURS = {
@@ -34,13 +33,6 @@ OTHER_GROUP_COLOUR = "#A6A6A6"
 ROW_PX = 26
 BAR_ROW_PX = 22
 DAY_MS = 86_400_000
-
-
-def indicator_name(indicator_id: str, lang: str) -> str:
-    """The registry name of an indicator in ``lang`` (axis titles match the KPI cards)."""
-    item = indicator(indicator_id)
-    return item.name_zh if lang == "zh" else item.name_en
-
 
 
 def month_labels(months: pd.Series) -> pd.Series:

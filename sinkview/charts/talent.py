@@ -15,8 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from sinkview.charts.theme import FLOW_COLOURS, PALETTE, TIER_COLOURS, apply_theme, no_data_figure
-from sinkview.i18n import enum_label, t
-from sinkview.indicators import indicator
+from sinkview.i18n import enum_label, indicator_name, t
 
 MOVEMENT_TYPES = ("dispatch_down", "training_up", "transfer", "recruit", "departure", "rotation")
 MOVEMENT_COLOURS = {
@@ -51,14 +50,6 @@ PROFILE_COLOURS = {
 SHARE_LABEL_MINIMUM = 0.05  # segments narrower than this carry no percentage label
 NODE_GAP = 0.04             # vertical gap between Sankey nodes, as a fraction of the height
 SANKEY_TOP = 0.92           # the Sankey's share of the height; "from"/"to" headings sit above
-
-
-def indicator_name(indicator_id: str, lang: str) -> str:
-    """The registry name of ``indicator_id`` in ``lang``."""
-    item = indicator(indicator_id)
-    return item.name_zh if lang == "zh" else item.name_en
-
-
 
 
 def _count_step(largest: float) -> int:

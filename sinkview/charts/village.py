@@ -13,8 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from sinkview.charts.theme import PALETTE, STATUS_COLOURS, apply_theme, no_data_figure
-from sinkview.i18n import t
-from sinkview.indicators import indicator
+from sinkview.i18n import indicator_name, t
 
 # Drawn in this order so that the blank villages lie on top; the legend lists them first.
 COVERAGE_STATES = ("covered", "no_licensed", "blank")
@@ -37,14 +36,6 @@ COVERAGE_INDICATORS = (
 )
 LARGEST_MARKER_PX = 24
 SMALLEST_MARKER_PX = 5
-
-
-def indicator_name(column: str, lang: str) -> str:
-    """The registry name of ``village.<column>`` in ``lang``."""
-    item = indicator(f"village.{column}")
-    return item.name_zh if lang == "zh" else item.name_en
-
-
 
 
 def village_map_figure(
@@ -106,7 +97,7 @@ def township_coverage_figure(frame: pd.DataFrame, lang: str = "zh") -> go.Figure
     fig = go.Figure()
     for colour, column in zip(PALETTE, COVERAGE_INDICATORS):
         fig.add_trace(go.Bar(
-            x=frame["township"], y=frame[column], name=indicator_name(column, lang),
+            x=frame["township"], y=frame[column], name=indicator_name(f"village.{column}", lang),
             marker_color=colour,
             customdata=frame[["township", "villages"]].to_numpy(dtype=object),
             hovertemplate=t("village.township_coverage_hover", lang),
@@ -126,7 +117,7 @@ def coverage_trend_figure(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
     for colour, column in zip(PALETTE, COVERAGE_INDICATORS):
         fig.add_trace(go.Scatter(
             x=frame["snapshot_date"], y=frame[column], mode="lines+markers",
-            name=indicator_name(column, lang), line=dict(color=colour, width=2.5),
+            name=indicator_name(f"village.{column}", lang), line=dict(color=colour, width=2.5),
             marker=dict(size=7), customdata=frame[["villages"]].to_numpy(dtype=object),
             hovertemplate=t("village.trend_hover", lang),
         ))
