@@ -35,7 +35,7 @@ def month_label(months: pd.Series) -> pd.Series:
 
 def institution_label(name: str, code: str, lang: str = "zh") -> str:
     """``name（code）`` in Chinese, ``name (code)`` in English."""
-    return f"{name}（{code}）" if lang == "zh" else f"{name} ({code})"
+    return t("quality.institution_label", lang, name=name, code=code)
 
 
 def incomplete_reporters(grid: pd.DataFrame) -> pd.DataFrame:
