@@ -9,6 +9,7 @@ after the end (P6), missing member counts (P0, P4) and an uncovered clinic in ea
 from __future__ import annotations
 
 from datetime import date
+from tests.builders import insert_institutions, insert_rows
 
 Q3 = (date(2025, 7, 1), date(2025, 9, 30))
 
@@ -78,27 +79,15 @@ ROTATIONS = [
 
 def load_party_fixture(cursor) -> None:
     """Insert the fixture into an open store (the tables of migrations 001 and 003)."""
-    cursor.executemany(
-        "insert into institutions (inst_id, inst_name, tier, community, township, population)"
-        " values (?, ?, ?, ?, ?, ?)",
-        [(inst_id, f"{inst_id}名", tier, community, township, population)
-         for inst_id, tier, community, township, population in INSTITUTIONS],
-    )
-    cursor.executemany(
-        "insert into party_organisations (org_id, org_name, level, parent_org_id, inst_id,"
-        " covered_inst_ids, members, secretary, established_date, dissolved_date)"
-        " values (?, ?, ?, ?, ?, ?, ?, null, ?, ?)",
-        ORGANISATIONS,
-    )
-    cursor.executemany(
-        "insert into party_activities (activity_id, org_id, activity_date, activity_type,"
-        " location_inst_id, participants, party_participants, residents_served, project_id)"
-        " values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        ACTIVITIES,
-    )
-    cursor.executemany(
-        "insert into expert_rotations (record_id, expert_id, home_inst_id, host_inst_id, specialty,"
-        " start_date, end_date, activity, party_member) values (?, ?, ?, ?, 'internal', ?, ?, 'clinic', ?)",
-        [(record, "E" + record, *rest) for record, *rest in ROTATIONS],
-    )
+    insert_institutions(cursor, "tier community township population", INSTITUTIONS, name="{}名")
+    insert_rows(cursor, "party_organisations",
+                "org_id org_name level parent_org_id inst_id covered_inst_ids members established_date dissolved_date",
+                ORGANISATIONS, secretary=None)
+    insert_rows(cursor, "party_activities",
+                "activity_id org_id activity_date activity_type location_inst_id participants party_participants residents_served project_id",
+                ACTIVITIES)
+    insert_rows(cursor, "expert_rotations",
+                "record_id expert_id home_inst_id host_inst_id start_date end_date party_member",
+                [(record, "E" + record, *rest) for record, *rest in ROTATIONS], specialty="internal",
+                activity="clinic")
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sinkview.ingest import commit_validation, validate_upload
 from sinkview.store import Store
+from tests.builders import insert_institutions, insert_rows
 
 # inst_id, tier, community, parent_id
 INSTITUTIONS = [
@@ -107,35 +108,19 @@ def build_quality_store(path: str | Path = ":memory:") -> Store:
     """The store above; T1's August report arrives by upload and is replaced by a second one."""
     store = Store(path)
     cur = store.cursor()
-    cur.executemany(
-        "insert into institutions (inst_id, inst_name, tier, community, parent_id, township)"
-        " values (?, ?, ?, ?, ?, ?)",
-        [(inst_id, f"{inst_id} name", tier, community, parent, f"town {inst_id}")
-         for inst_id, tier, community, parent in INSTITUTIONS],
-    )
-    cur.executemany(
-        "insert into service_volume (period, inst_id, community, outpatient_visits) values (?, ?, ?, ?)",
-        VOLUME,
-    )
+    insert_institutions(cur, "tier community parent_id township",
+                        [(*row, f"town {row[0]}") for row in INSTITUTIONS], name="{} name")
+    insert_rows(cur, "service_volume", "period inst_id community outpatient_visits", VOLUME)
     for upload in (T1_AUGUST_FIRST, T1_AUGUST_REPLACED):
         validation = validate_upload(cur, upload, "volume.csv", "service_volume")
         assert validation.ok, validation.errors
         commit_validation(cur, validation)
-    cur.executemany(
-        "insert into expert_rotations (record_id, expert_id, home_inst_id, host_inst_id, specialty,"
-        " title_level, start_date, end_date, activity) values (?, ?, ?, ?, 'internal', 'senior', ?, ?, 'clinic')",
-        ROTATIONS,
-    )
-    cur.executemany(
-        "insert into referrals (referral_id, patient_key, referral_date, from_inst_id, to_inst_id,"
-        " status, accepted_date) values (?, ?, ?, ?, ?, ?, ?)",
-        REFERRALS,
-    )
-    cur.executemany(
-        "insert into village_coverage (snapshot_date, village_code, village_name, township,"
-        " township_center_id, clinic_id, population, village_doctors, licensed_doctors,"
-        " insurance_settlement, telemedicine, party_group, ecg_device)"
-        " values (?, ?, ?, 't', ?, ?, 100, 1, 1, false, false, false, false)",
-        [(day, code, f"{code} name", centre, clinic) for day, code, centre, clinic in VILLAGES],
-    )
+    insert_rows(cur, "expert_rotations", "record_id expert_id home_inst_id host_inst_id start_date end_date",
+                ROTATIONS, specialty="internal", title_level="senior", activity="clinic")
+    insert_rows(cur, "referrals",
+                "referral_id patient_key referral_date from_inst_id to_inst_id status accepted_date", REFERRALS)
+    insert_rows(cur, "village_coverage", "snapshot_date village_code village_name township_center_id clinic_id",
+                [(day, code, f"{code} name", centre, clinic) for day, code, centre, clinic in VILLAGES], township="t",
+                population=100, village_doctors=1, licensed_doctors=1, insurance_settlement=False, telemedicine=False,
+                party_group=False, ecg_device=False)
     return store

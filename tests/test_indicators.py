@@ -1,6 +1,7 @@
 """Indicators against values worked out by hand on a small store, plus registry and targets."""
 
 import re
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from sinkview.indicators import (
     status,
 )
 from sinkview.store import Store
+from tests.builders import fill_indicator_ledgers
 
 METRICS_SPEC = Path("/work/shared/spec/metrics.md")
 Q3 = (date(2025, 7, 1), date(2025, 9, 30))
@@ -111,38 +113,7 @@ VOLUME = [
 def store():
     store = Store(":memory:")
     cur = store.cursor()
-    cur.executemany(
-        "insert into institutions (inst_id, inst_name, tier, community) values (?, ?, ?, ?)",
-        [(inst_id, inst_id, tier, community) for inst_id, tier, community in INSTITUTIONS],
-    )
-    cur.executemany(
-        "insert into expert_rotations (record_id, expert_id, home_inst_id, host_inst_id,"
-        " specialty, title_level, start_date, end_date, activity, patients_served)"
-        " values (?, ?, ?, ?, 'internal', ?, ?, ?, 'clinic', ?)",
-        ROTATIONS,
-    )
-    cur.executemany(
-        "insert into referrals (referral_id, patient_key, referral_date, from_inst_id,"
-        " to_inst_id, status, accepted_date) values (?, ?, ?, ?, ?, ?, ?)",
-        REFERRALS,
-    )
-    cur.executemany(
-        "insert into village_coverage (snapshot_date, village_code, village_name, township,"
-        " township_center_id, clinic_id, population, village_doctors, licensed_doctors,"
-        " contracted_residents, insurance_settlement, telemedicine, party_group, ecg_device)"
-        " values (?, ?, 'v', 't', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        VILLAGES,
-    )
-    cur.executemany(
-        "insert into staff_movements (movement_id, staff_id, movement_type, from_inst_id,"
-        " to_inst_id, start_date, title_level, party_member) values (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(row[0], "S" + row[0], *row[1:]) for row in MOVEMENTS],
-    )
-    cur.executemany(
-        "insert into service_volume (period, inst_id, community, outpatient_visits, admissions,"
-        " tcm_visits, insurance_fund) values (?, ?, ?, ?, ?, ?, ?)",
-        VOLUME,
-    )
+    fill_indicator_ledgers(cur, sys.modules[__name__])
     yield store
     store.close()
 

@@ -21,6 +21,7 @@ from sinkview.indicators import compute_indicators
 from sinkview.sample_loader import load_sample
 from sinkview.scorecard import format_value
 from sinkview.store import Store
+from tests.builders import serve_to_app
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -41,9 +42,7 @@ def sample_db(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def app(sample_db, monkeypatch) -> AppTest:
-    monkeypatch.setenv("SINKVIEW_DB", str(sample_db))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    serve_to_app(sample_db, monkeypatch)
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["period"] = QUARTER
     at.run()

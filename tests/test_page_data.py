@@ -23,6 +23,7 @@ from sinkview.metrics import cells
 from sinkview.metrics.evaluator import evaluate
 from sinkview.ingest import import_file, validate_upload
 from sinkview.store import Store
+from tests.builders import serve_to_app
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 YEAR = (date(2025, 1, 1), date(2025, 12, 31))
@@ -72,9 +73,7 @@ def db_path(tmp_path, monkeypatch) -> Path:
     auth.add_user(seed.cursor(), "clerk", PASSWORD, "editor", by="test")
     auth.add_user(seed.cursor(), "reader", PASSWORD, "viewer", by="test")
     seed.close()
-    monkeypatch.setenv("SINKVIEW_DB", str(path))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    serve_to_app(path, monkeypatch)
     return path
 
 

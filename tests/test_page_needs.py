@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from sinkview import PROJECT_ROOT, periods, ui
 from sinkview.metrics.needs import NEEDS
 from sinkview.store import Store
+from tests.builders import fill_indicator_ledgers, serve_to_app
 from tests import test_indicators as data
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -37,31 +37,14 @@ def db(tmp_path_factory):
     path = tmp_path_factory.mktemp("needs") / "needs.duckdb"
     store = Store(path)
     cur = store.cursor()
-    cur.executemany("insert into institutions (inst_id, inst_name, tier, community, township) values (?, ?, ?, ?, '东乡')",
-                    [(i, i, tier, community) for i, tier, community in data.INSTITUTIONS])
-    cur.executemany("insert into expert_rotations (record_id, expert_id, home_inst_id, host_inst_id, specialty,"
-                    " title_level, start_date, end_date, activity, patients_served)"
-                    " values (?, ?, ?, ?, 'internal', ?, ?, ?, 'clinic', ?)", data.ROTATIONS)
-    cur.executemany("insert into referrals (referral_id, patient_key, referral_date, from_inst_id, to_inst_id,"
-                    " status, accepted_date) values (?, ?, ?, ?, ?, ?, ?)", data.REFERRALS)
-    cur.executemany("insert into village_coverage (snapshot_date, village_code, village_name, township,"
-                    " township_center_id, clinic_id, population, village_doctors, licensed_doctors,"
-                    " contracted_residents, insurance_settlement, telemedicine, party_group, ecg_device)"
-                    " values (?, ?, 'v', '东乡', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", data.VILLAGES)
-    cur.executemany("insert into staff_movements (movement_id, staff_id, movement_type, from_inst_id, to_inst_id,"
-                    " start_date, title_level, party_member) values (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(row[0], "S" + row[0], *row[1:]) for row in data.MOVEMENTS])
-    cur.executemany("insert into service_volume (period, inst_id, community, outpatient_visits, admissions,"
-                    " tcm_visits, insurance_fund) values (?, ?, ?, ?, ?, ?, ?)", data.VOLUME)
+    fill_indicator_ledgers(cur, data, township="东乡")
     store.close()
     return path
 
 
 @pytest.mark.parametrize("page", ["overview", "rotation", "referral", "village", "talent", "party"])
 def test_a_page_runs_what_it_declares(db, page, monkeypatch):
-    monkeypatch.setenv("SINKVIEW_DB", str(db))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    serve_to_app(db, monkeypatch)
     queries, evaluations = [], []
     real_query, real_evaluation = ui._cached_query, ui._cached_evaluation
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from sinkview.i18n import t
 from sinkview.indicators import indicator
 from sinkview.store import Store
 from tests.party_fixture import load_party_fixture
+from tests.builders import serve_to_app
+from tests.page_helpers import click
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/party.py"
@@ -25,9 +26,7 @@ def app(tmp_path, monkeypatch) -> AppTest:
     store = Store(path)
     load_party_fixture(store.cursor())
     store.close()
-    monkeypatch.setenv("SINKVIEW_DB", str(path))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    serve_to_app(path, monkeypatch)
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page(PAGE).run()
@@ -77,15 +76,6 @@ def test_sidebar_township_narrows_the_page(app):
     assert not app.exception
     frames = "\n".join(frame.value.to_string() for frame in app.dataframe)
     assert "V2名" not in frames   # 甲镇's uncovered clinic is out of view
-
-
-def click(at: AppTest, chart_key: str, *customdata) -> AppTest:
-    """What the browser sends when a point is clicked: the chart's selection state."""
-    at.session_state[chart_key] = {"selection": {"points": [{"customdata": list(customdata)}],
-                                                 "point_indices": [0], "box": [], "lasso": []}}
-    at.run()
-    assert not at.exception
-    return at
 
 
 def uncovered_names(at: AppTest) -> list[str]:

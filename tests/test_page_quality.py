@@ -4,16 +4,16 @@ its count, the outlier charts, the community filter, English, and a broken setti
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from sinkview import access, auth, quality
 from tests.quality_fixture import build_quality_store
 from tests.session_helper import signed_in_session
+from tests.builders import serve_to_app
+from tests.page_helpers import figures
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PASSWORD = "quality-check-1"
@@ -26,9 +26,7 @@ def db_path(tmp_path, monkeypatch) -> Path:
     auth.add_user(store.cursor(), "reviewer", PASSWORD, "admin", by="test")
     auth.add_user(store.cursor(), "viewer_b", PASSWORD, "viewer", "B", by="test")
     store.close()
-    monkeypatch.setenv("SINKVIEW_DB", str(path))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    serve_to_app(path, monkeypatch)
     return path
 
 
@@ -40,10 +38,6 @@ def open_page(user: str = "reviewer", **url) -> AppTest:
     at.switch_page("pages/quality.py").run()
     assert not at.exception, at.exception
     return at
-
-
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
 
 
 def expander_labels(at: AppTest) -> list[str]:

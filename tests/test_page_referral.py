@@ -5,17 +5,17 @@ the township filter and English."""
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 
 import numpy as np
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from sinkview.store import Store
 from tests.test_referral_queries import INSTITUTIONS, REFERRALS
+from tests.builders import insert_institutions, insert_rows, serve_to_app
+from tests.page_helpers import figures, titles
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -25,19 +25,12 @@ def db_path(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "referral.duckdb"
     store = Store(path)
     cur = store.cursor()
-    cur.executemany(
-        "insert into institutions (inst_id, inst_name, tier, community, township) values (?, ?, ?, ?, ?)",
-        [(inst_id, f"{inst_id}院", tier, community, township) for inst_id, tier, community, township in INSTITUTIONS],
-    )
-    cur.executemany(
-        "insert into referrals (referral_id, patient_key, referral_date, from_inst_id, to_inst_id,"
-        " status, accepted_date, icd10, diagnosis) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        REFERRALS,
-    )
+    insert_institutions(cur, "tier community township", INSTITUTIONS, name="{}院")
+    insert_rows(cur, "referrals",
+                "referral_id patient_key referral_date from_inst_id to_inst_id status accepted_date icd10 diagnosis",
+                REFERRALS)
     store.close()
-    monkeypatch.setenv("SINKVIEW_DB", str(path))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    serve_to_app(path, monkeypatch)
     return path
 
 
@@ -50,19 +43,11 @@ def open_page(db_path: Path, **url) -> AppTest:
     return at
 
 
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
-
-
 def numbers(array) -> list:
     """A numeric array of a figure's JSON: a list, or Plotly's base64 typed array."""
     if isinstance(array, dict):
         return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
     return list(array)
-
-
-def titles(at: AppTest) -> list[str]:
-    return [figure["layout"].get("title", {}).get("text") for figure in figures(at)]
 
 
 def test_page_shows_kpis_charts_and_the_institution_table(db_path):

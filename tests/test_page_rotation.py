@@ -4,15 +4,15 @@ township filter and English."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from sinkview.store import Store
 from tests.test_rotation_queries import INSTITUTIONS, ROTATIONS
+from tests.builders import insert_institutions, insert_rows, serve_to_app
+from tests.page_helpers import figures, titles
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -22,20 +22,12 @@ def db_path(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "rotation.duckdb"
     store = Store(path)
     cur = store.cursor()
-    cur.executemany(
-        "insert into institutions (inst_id, inst_name, tier, community, township) values (?, ?, ?, ?, ?)",
-        [(inst_id, f"{inst_id}院", tier, community, township) for inst_id, tier, community, township in INSTITUTIONS],
-    )
-    cur.executemany(
-        "insert into expert_rotations (record_id, expert_id, expert_name, home_inst_id, host_inst_id,"
-        " specialty, title_level, start_date, end_date, activity, party_member)"
-        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(record_id, expert_id, f"{expert_id}专家", *rest) for record_id, expert_id, *rest in ROTATIONS],
-    )
+    insert_institutions(cur, "tier community township", INSTITUTIONS, name="{}院")
+    insert_rows(cur, "expert_rotations",
+                "record_id expert_id expert_name home_inst_id host_inst_id specialty title_level start_date end_date activity party_member",
+                [(record_id, expert_id, f"{expert_id}专家", *rest) for record_id, expert_id, *rest in ROTATIONS])
     store.close()
-    monkeypatch.setenv("SINKVIEW_DB", str(path))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    serve_to_app(path, monkeypatch)
     return path
 
 
@@ -46,14 +38,6 @@ def open_page(db_path: Path, **url) -> AppTest:
     at.switch_page("pages/rotation.py").run()
     assert not at.exception, at.exception
     return at
-
-
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
-
-
-def titles(at: AppTest) -> list[str]:
-    return [figure["layout"].get("title", {}).get("text") for figure in figures(at)]
 
 
 def test_page_shows_kpis_charts_and_gaps(db_path):

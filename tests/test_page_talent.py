@@ -4,15 +4,15 @@ township selection that narrows the page (a click, clearing) and English."""
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from sinkview.store import Store
+from tests.builders import insert_institutions, insert_rows, serve_to_app
+from tests.page_helpers import click, figures, metric
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -41,19 +41,12 @@ def app(tmp_path, monkeypatch) -> AppTest:
     path = tmp_path / "talent.duckdb"
     store = Store(path)
     cursor = store.cursor()
-    cursor.executemany(
-        "insert into institutions (inst_id, inst_name, tier, community, township) values (?, ?, ?, ?, ?)",
-        [(inst_id, inst_id, *rest) for inst_id, *rest in INSTITUTIONS],
-    )
-    cursor.executemany(
-        "insert into staff_movements (movement_id, staff_id, movement_type, from_inst_id, to_inst_id,"
-        " start_date, title_level, education, party_member) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(row[0], "S" + row[0], *row[1:]) for row in MOVEMENTS],
-    )
+    insert_institutions(cursor, "tier community township", INSTITUTIONS)
+    insert_rows(cursor, "staff_movements",
+                "movement_id staff_id movement_type from_inst_id to_inst_id start_date title_level education party_member",
+                [(row[0], "S" + row[0], *row[1:]) for row in MOVEMENTS])
     store.close()
-    monkeypatch.setenv("SINKVIEW_DB", str(path))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    serve_to_app(path, monkeypatch)
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page("pages/talent.py").run()
@@ -61,28 +54,11 @@ def app(tmp_path, monkeypatch) -> AppTest:
     return at
 
 
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
-
-
 def values(array) -> list:
     """A figure array as sent to the browser: a list, or a typed array (dtype + base64 bdata)."""
     if isinstance(array, dict):
         return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
     return list(array)
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(element.value for element in at.metric if element.label == label)
-
-
-def click(at: AppTest, chart_key: str, *customdata) -> AppTest:
-    """What the browser sends when a bar is clicked: the chart's selection state."""
-    at.session_state[chart_key] = {"selection": {"points": [{"customdata": list(customdata)}],
-                                                 "point_indices": [0], "box": [], "lasso": []}}
-    at.run()
-    assert not at.exception
-    return at
 
 
 def test_page_shows_cards_and_charts(app):

@@ -3,14 +3,14 @@ township selection that narrows the page (a click, the sidebar filter, clearing)
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from sinkview.store import Store
+from tests.builders import insert_rows, serve_to_app
+from tests.page_helpers import click, figures, metric
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -37,32 +37,19 @@ def app(tmp_path, monkeypatch) -> AppTest:
     path = tmp_path / "village.duckdb"
     store = Store(path)
     cursor = store.cursor()
-    cursor.executemany(
-        "insert into institutions (inst_id, inst_name, tier, community, township, latitude, longitude)"
-        " values (?, ? || '卫生院', ?, ?, ?, ?, ?)",
-        [(inst_id, township, tier, community, township, lat, lon)
-         for inst_id, tier, community, township, lat, lon in INSTITUTIONS],
-    )
-    cursor.executemany(
-        "insert into village_coverage (snapshot_date, village_code, village_name, township,"
-        " township_center_id, clinic_id, population, village_doctors, licensed_doctors,"
-        " insurance_settlement, telemedicine, party_group, ecg_device, latitude, longitude, distance_km)"
-        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, true, false, true, false, ?, ?, ?)",
-        VILLAGES,
-    )
+    insert_rows(cursor, "institutions", "inst_id inst_name tier community township latitude longitude",
+                [(inst_id, f"{township}卫生院", tier, community, township, lat, lon)
+                 for inst_id, tier, community, township, lat, lon in INSTITUTIONS])
+    insert_rows(cursor, "village_coverage",
+                "snapshot_date village_code village_name township township_center_id clinic_id population village_doctors licensed_doctors latitude longitude distance_km",
+                VILLAGES, insurance_settlement=True, telemedicine=False, party_group=True, ecg_device=False)
     store.close()
-    monkeypatch.setenv("SINKVIEW_DB", str(path))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    serve_to_app(path, monkeypatch)
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page("pages/village.py").run()
     assert not at.exception
     return at
-
-
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
 
 
 def trace_names(figure: dict) -> list[str]:
@@ -71,10 +58,6 @@ def trace_names(figure: dict) -> list[str]:
 
 def table_with(at: AppTest, column: str):
     return next(frame.value for frame in at.dataframe if column in frame.value.columns)
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(element.value for element in at.metric if element.label == label)
 
 
 def test_page_shows_cards_map_lists_and_trend(app):
@@ -94,15 +77,6 @@ def test_page_shows_cards_map_lists_and_trend(app):
     blank = table_with(app, "空白原因")
     assert blank["行政村"].tolist() == ["甲村", "丁村", "乙村"]   # all blank since Q3: by population
     assert blank["空白起始统计期"].tolist() == ["2025-09-30"] * 3
-
-
-def click(at: AppTest, chart_key: str, *customdata) -> AppTest:
-    """What the browser sends when a point is clicked: the chart's selection state."""
-    at.session_state[chart_key] = {"selection": {"points": [{"customdata": list(customdata)}],
-                                                 "point_indices": [0], "box": [], "lasso": []}}
-    at.run()
-    assert not at.exception
-    return at
 
 
 def test_a_clicked_township_narrows_the_page_until_cleared(app):

@@ -9,6 +9,7 @@ import pytest
 from sinkview.indicators import compute_indicators
 from sinkview.queries import run_query
 from sinkview.store import Store
+from tests.builders import insert_institutions, insert_rows
 
 Q3 = dict(start=date(2025, 7, 1), end=date(2025, 9, 30))
 
@@ -50,17 +51,10 @@ REFERRALS = [
 def cursor():
     store = Store(":memory:")
     cur = store.cursor()
-    cur.executemany(
-        "insert into institutions (inst_id, inst_name, tier, community, township)"
-        " values (?, ?, ?, ?, ?)",
-        [(inst_id, f"{inst_id}院", tier, community, township)
-         for inst_id, tier, community, township in INSTITUTIONS],
-    )
-    cur.executemany(
-        "insert into referrals (referral_id, patient_key, referral_date, from_inst_id, to_inst_id,"
-        " status, accepted_date, icd10, diagnosis) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        REFERRALS,
-    )
+    insert_institutions(cur, "tier community township", INSTITUTIONS, name="{}院")
+    insert_rows(cur, "referrals",
+                "referral_id patient_key referral_date from_inst_id to_inst_id status accepted_date icd10 diagnosis",
+                REFERRALS)
     return cur
 
 
@@ -198,16 +192,11 @@ def test_icd10_chapter_boundaries():
     # the first and last codes of several chapters land in the chapter the WHO puts them in
     store = Store(":memory:")
     cur = store.cursor()
-    cur.executemany(
-        "insert into institutions (inst_id, inst_name, tier) values (?, ?, ?)",
-        [("C1", "C1", "county_hospital"), ("U1", "U1", "upper_hospital")],
-    )
+    insert_rows(cur, "institutions", "inst_id inst_name tier",
+                [("C1", "C1", "county_hospital"), ("U1", "U1", "upper_hospital")])
     codes = ["B99", "C00", "D48", "D50", "E90", "H59", "H60", "P96", "S00", "T98", "U85", "V01", "Y98", "Z99"]
-    cur.executemany(
-        "insert into referrals (referral_id, patient_key, referral_date, from_inst_id, to_inst_id,"
-        " status, icd10) values (?, 'P', '2025-08-01', 'C1', 'U1', 'completed', ?)",
-        [(code, code) for code in codes],
-    )
+    insert_rows(cur, "referrals", "referral_id icd10", [(code, code) for code in codes], patient_key="P",
+                referral_date="2025-08-01", from_inst_id="C1", to_inst_id="U1", status="completed")
     frame = run_query(cur, "referral/out_of_county_top_codes", **Q3, limit=20)
     assert dict(zip(frame["code3"], frame["chapter"])) == {
         "B99": "I", "C00": "II", "D48": "II", "D50": "III", "E90": "IV", "H59": "VII", "H60": "VIII",

@@ -9,6 +9,7 @@ import pytest
 from sinkview.indicators import compute_indicators
 from sinkview.queries import run_query
 from sinkview.store import Store
+from tests.builders import insert_institutions, insert_rows
 
 Q3 = dict(start=date(2025, 7, 1), end=date(2025, 9, 30))
 JULY, AUGUST, SEPTEMBER = (pd.Timestamp(2025, month, 1) for month in (7, 8, 9))  # month starts as returned
@@ -48,19 +49,10 @@ ROTATIONS = [
 def cursor():
     store = Store(":memory:")
     cur = store.cursor()
-    cur.executemany(
-        "insert into institutions (inst_id, inst_name, tier, community, township)"
-        " values (?, ?, ?, ?, ?)",
-        [(inst_id, f"{inst_id}院", tier, community, township)
-         for inst_id, tier, community, township in INSTITUTIONS],
-    )
-    cur.executemany(
-        "insert into expert_rotations (record_id, expert_id, expert_name, home_inst_id,"
-        " host_inst_id, specialty, title_level, start_date, end_date, activity, party_member)"
-        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(record_id, expert_id, f"{expert_id}专家", *rest)
-         for record_id, expert_id, *rest in ROTATIONS],
-    )
+    insert_institutions(cur, "tier community township", INSTITUTIONS, name="{}院")
+    insert_rows(cur, "expert_rotations",
+                "record_id expert_id expert_name home_inst_id host_inst_id specialty title_level start_date end_date activity party_member",
+                [(record_id, expert_id, f"{expert_id}专家", *rest) for record_id, expert_id, *rest in ROTATIONS])
     return cur
 
 

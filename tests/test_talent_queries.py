@@ -8,6 +8,7 @@ import pytest
 from sinkview.indicators import compute_indicators
 from sinkview.queries import run_query
 from sinkview.store import Store
+from tests.builders import insert_institutions, insert_rows
 
 Q3 = {"start": date(2025, 7, 1), "end": date(2025, 9, 30)}
 
@@ -51,15 +52,10 @@ MOVEMENTS = [
 def cur():
     store = Store(":memory:")
     cursor = store.cursor()
-    cursor.executemany(
-        "insert into institutions (inst_id, inst_name, tier, community, township) values (?, ?, ?, ?, ?)",
-        [(inst_id, inst_id, *rest) for inst_id, *rest in INSTITUTIONS],
-    )
-    cursor.executemany(
-        "insert into staff_movements (movement_id, staff_id, movement_type, from_inst_id, to_inst_id,"
-        " start_date, title_level, education, party_member) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(row[0], "S" + row[0], *row[1:]) for row in MOVEMENTS],
-    )
+    insert_institutions(cursor, "tier community township", INSTITUTIONS)
+    insert_rows(cursor, "staff_movements",
+                "movement_id staff_id movement_type from_inst_id to_inst_id start_date title_level education party_member",
+                [(row[0], "S" + row[0], *row[1:]) for row in MOVEMENTS])
     yield cursor
     store.close()
 

@@ -9,6 +9,7 @@ import pytest
 from sinkview.indicators import compute_indicators
 from sinkview.queries import run_query
 from sinkview.store import Store
+from tests.builders import insert_institutions, insert_rows
 
 END = date(2025, 9, 30)
 Q3 = {"start": date(2025, 7, 1), "end": END}
@@ -60,18 +61,10 @@ COLUMNS = [
 def cur():
     store = Store(":memory:")
     cursor = store.cursor()
-    cursor.executemany(
-        "insert into institutions (inst_id, inst_name, tier, community, township, latitude, longitude)"
-        " values (?, ? || '卫生院', ?, ?, ?, ?, ?)",
-        [(inst_id, inst_id, *rest) for inst_id, *rest in INSTITUTIONS],
-    )
-    cursor.executemany(
-        "insert into village_coverage (snapshot_date, village_code, village_name, township,"
-        " township_center_id, clinic_id, population, village_doctors, licensed_doctors,"
-        " contracted_residents, insurance_settlement, telemedicine, party_group, ecg_device,"
-        " latitude, longitude, distance_km) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        VILLAGES,
-    )
+    insert_institutions(cursor, "tier community township latitude longitude", INSTITUTIONS, name="{}卫生院")
+    insert_rows(cursor, "village_coverage",
+                "snapshot_date village_code village_name township township_center_id clinic_id population village_doctors licensed_doctors contracted_residents insurance_settlement telemedicine party_group ecg_device latitude longitude distance_km",
+                VILLAGES)
     yield cursor
     store.close()
 
