@@ -1,23 +1,25 @@
 """sinkview's router and frame: page config, language, shared filters in the URL, navigation.
 
 Every page file in ``pages/`` is registered here, grouped as the users think of them; the
-frame (login, sidebar filters, language, data status) is drawn once per run by ``sinkview.ui``.
+frame (login, sidebar filters, language, data status) is drawn once per run by ``sinkview.app``.
 Until someone signs in the navigation is hidden and the frame shows the login form instead of
 a page; the users page is registered for admins only.
 """
 
 import streamlit as st
 
-from sinkview import PROJECT_ROOT, ui
+from sinkview import PROJECT_ROOT
+from sinkview.app import context as app_context
+from sinkview.app import frame as app_frame
 from sinkview.i18n import t
 
 # A local icon: Material page icons are fetched from a font CDN, which an intranet cannot reach.
 st.set_page_config(page_title="sinkview", page_icon=str(PROJECT_ROOT / "sinkview" / "assets" / "favicon.png"), layout="wide",
                    initial_sidebar_state="expanded")
 
-lang = ui.language()
-with ui.read_batch():  # the reads of a run share one connection, opened on a cache miss (sinkview.store)
-    current = ui.current_access()
+lang = app_frame.language()
+with app_context.read_batch():  # the reads of a run share one connection, opened on a cache miss (sinkview.store.database)
+    current = app_frame.current_access()
 
 PAGES = {
     "nav.group_overview": [("pages/overview.py", "nav.overview", ":material/dashboard:", True)],
@@ -48,7 +50,7 @@ page = st.navigation({group: pages for group, pages in navigation.items() if pag
 
 with st.sidebar:
     st.markdown(f"**{t('app_title', lang)}**")
-with ui.read_batch():
-    context = ui.render_frame()
-    ui.status_line(context)
+with app_context.read_batch():
+    context = app_frame.render_frame()
+    app_frame.status_line(context)
     page.run()

@@ -9,12 +9,12 @@ measures, in one run, the median of several repeats of:
   row-wise Python validation below (same checks; neither baseline writes to a store);
 - ``page_<name>_s``: every query and indicator evaluation a page declares
   (``sinkview.metrics.needs``) for the default filters, through the app's layer (the
-  ``st.cache_data`` functions of ``sinkview.ui``, cache cleared), plus the frame's queries;
+  ``st.cache_data`` functions of ``sinkview.app``, cache cleared), plus the frame's queries;
   ``page_<name>_vs_bare`` divides it by the same SQL with the same parameters executed on a
   cursor and fetched as Arrow;
 - ``cached_rerender_s``: the slowest page rendered again with the cache warm;
 - ``peak_rss_mb``: the peak RSS of a child process importing a 1 GiB CSV;
-- ``deck_s``: building the PowerPoint of the sample county (``sinkview.deck``), if it exists.
+- ``deck_s``: building the PowerPoint of the sample county (``sinkview.briefing.deck``), if it exists.
 
 Stores are kept in the work folder between runs (the province takes minutes to generate).
 With ``--json`` stdout is one JSON object with exactly ``KEYS``; progress and notes go to stderr.
@@ -52,19 +52,21 @@ import streamlit.logger  # noqa: E402
 streamlit.logger.set_log_level("error")  # st.cache_data outside a server warns on every cache
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result")  # the copy is cheap here
 
-from sinkview import periods, ui  # noqa: E402
-from sinkview.contract import DOMAINS, TIER_RANKS  # noqa: E402
-from sinkview.indicators import TOPICS  # noqa: E402
-from sinkview.ingest import EARLIEST_DATE, LATEST_DATE, import_file  # noqa: E402
-from sinkview.province import PROVINCE, TINY, generate_province  # noqa: E402
-from sinkview.queries import bind, query_sql  # noqa: E402
-from sinkview.sample_loader import load_sample  # noqa: E402
+from sinkview.metrics import periods  # noqa: E402
+from sinkview.app import context as app_context
+from sinkview.app import frame as app_frame
+from sinkview.ingest.contract import DOMAINS, TIER_RANKS  # noqa: E402
+from sinkview.metrics.declarations import TOPICS  # noqa: E402
+from sinkview.ingest.importer import EARLIEST_DATE, LATEST_DATE, import_file  # noqa: E402
+from sinkview.tools.province import PROVINCE, TINY, generate_province  # noqa: E402
+from sinkview.store.named_queries import bind, query_sql  # noqa: E402
+from sinkview.tools.sample_loader import load_sample  # noqa: E402
 from sinkview.metrics.series import SERIES, series_statements  # noqa: E402
 from sinkview.metrics import cells as stored_cells  # noqa: E402
 from sinkview.metrics.evaluator import statements as evaluator_statements  # noqa: E402
 from sinkview.metrics.needs import compared_periods, page_needs  # noqa: E402
-from sinkview.scorecard import indicators_compared  # noqa: E402
-from sinkview.store import CONNECTION_CONFIG, Store  # noqa: E402
+from sinkview.metrics.scorecard import indicators_compared  # noqa: E402
+from sinkview.store.database import CONNECTION_CONFIG, Store  # noqa: E402
 
 PAGES = ("overview", "rotation", "referral", "village", "talent")
 KEYS = ("import_s", "import_vs_read_csv", "import_vs_pandas",
@@ -308,7 +310,7 @@ class PagePlan:
     evaluations: tuple[Evaluation, ...]
 
 
-def page_plan(page: str, filters: ui.Filters, communities: list[str], first_data_day: dt.date | None) -> PagePlan:
+def page_plan(page: str, filters: app_context.Filters, communities: list[str], first_data_day: dt.date | None) -> PagePlan:
     """The page's queries and evaluations as it asks for them (the same periods, groups and
     topics, so the app's cache keys are the page's own)."""
     needs = page_needs(page)
@@ -319,7 +321,7 @@ def page_plan(page: str, filters: ui.Filters, communities: list[str], first_data
         spans: list = []
         indicators_compared(compared, first_data_day, lambda found: spans.extend(found) or [{}] * len(found))
         evaluations.append(Evaluation(tuple(spans), "none", community, needs.topics))
-    elif needs.kpis:  # as ui.kpi_cards: now and the previous period
+    elif needs.kpis:  # as sinkview.app.widgets.kpi_cards: now and the previous period
         topics = tuple(dict.fromkeys(i.split(".", 1)[0] for i in needs.kpis))
         evaluations.append(Evaluation((*compared["now"], *compared["previous"]), "none", community, topics))
     if needs.league and community is None and len(communities) > 1:
@@ -328,37 +330,37 @@ def page_plan(page: str, filters: ui.Filters, communities: list[str], first_data
     return PagePlan(tuple(dict.fromkeys(queries)), tuple(evaluations))
 
 
-def default_filters(db: str, version: int) -> tuple[ui.Filters, dt.date | None]:
+def default_filters(db: str, version: int) -> tuple[app_context.Filters, dt.date | None]:
     """The sidebar's defaults (the last full quarter of the data, every community and township)
     and the data's first day."""
-    bounds = ui._cached_query(db, version, "frame/data_range", ())
-    first, last = ui._date_bounds(bounds)
+    bounds = app_context._cached_query(db, version, "frame/data_range", ())
+    first, last = app_frame._date_bounds(bounds)
     period = periods.default_period(first, last)
     start, end = periods.period_range(period)
-    return ui.Filters(start, end, None, None, period), first
+    return app_context.Filters(start, end, None, None, period), first
 
 
-def render_through_app(context: ui.PageContext, plan: PagePlan) -> None:
+def render_through_app(context: app_context.PageContext, plan: PagePlan) -> None:
     """What a render of the page asks of the data layer: the frame, its queries, its indicators."""
     store, db, filters = context.store, context.db, context.filters
     with store.batch():  # as app.py runs a page: its reads share one connection (shared store)
         _render_reads(context, plan, store, db, filters)
 
 
-def _render_reads(context: ui.PageContext, plan: PagePlan, store, db: str, filters: ui.Filters) -> None:
-    version = ui.data_version(store)
-    ui._holds_data(db, version)
-    ui._cached_query(db, version, "frame/data_range", ())
-    ui._cached_query(db, version, "frame/communities", ())
-    ui._cached_query(db, version, "frame/townships", (("community", filters.community),))
+def _render_reads(context: app_context.PageContext, plan: PagePlan, store, db: str, filters: app_context.Filters) -> None:
+    version = app_context.data_version(store)
+    app_context._holds_data(db, version)
+    app_context._cached_query(db, version, "frame/data_range", ())
+    app_context._cached_query(db, version, "frame/communities", ())
+    app_context._cached_query(db, version, "frame/townships", (("community", filters.community),))
     context.query("frame/dataset_status")
     for name, extra in plan.queries:
         context.query(name, **dict(extra))
     for evaluation in plan.evaluations:
-        ui._cached_evaluation(db, version, evaluation.spans, evaluation.by, evaluation.community, evaluation.topics)
+        app_context._cached_evaluation(db, version, evaluation.spans, evaluation.by, evaluation.community, evaluation.topics)
 
 
-def bare_statements(cursor, plan: PagePlan, filters: ui.Filters, communities: list[str]) -> list[tuple[str, dict | None]]:
+def bare_statements(cursor, plan: PagePlan, filters: app_context.Filters, communities: list[str]) -> list[tuple[str, dict | None]]:
     """The same SQL with the same parameters, prepared before the clock starts (an indicator
     series: its keys query and its compiled statements)."""
     calls = [(name, filters.params()) for name in FRAME_QUERIES]
@@ -400,18 +402,18 @@ def run_bare(cursor, statements) -> None:
 
 
 def clear_caches() -> None:
-    ui._cached_query.clear()
-    ui._cached_indicators.clear()
-    ui._cached_evaluation.clear()
+    app_context._cached_query.clear()
+    app_context._cached_indicators.clear()
+    app_context._cached_evaluation.clear()
 
 
 def measure_pages(db: Path, repeats: int) -> dict:
-    store = ui.get_store(str(db))
-    version = ui.data_version(store)
+    store = app_context.get_store(str(db))
+    version = app_context.data_version(store)
     filters, first_data_day = default_filters(str(db), version)
     with store.read() as con:
         communities = con.execute(query_sql("frame/communities")).df()["community"].tolist()
-    context = ui.PageContext(store, str(db), "zh", filters, has_data=True, version=version)
+    context = app_context.PageContext(store, str(db), "zh", filters, has_data=True, version=version)
     note(f"pages for {filters.period} ({filters.start} to {filters.end}), {len(communities)} communities")
     results, warm = {}, {}
     for page in PAGES:
@@ -474,17 +476,17 @@ def import_child(csv_path: str, target: str, institutions: str) -> int:
 # --------------------------------------------------------------------------- deck
 
 def measure_deck(work: Path, repeats: int) -> float | None:
-    """Seconds to build the sample county's briefing deck (``sinkview.briefing`` slides written
-    by ``sinkview.deck``) for the default period; None when those modules are missing."""
-    if importlib.util.find_spec("sinkview.deck") is None or importlib.util.find_spec("sinkview.briefing") is None:
-        note("deck_s is null: sinkview/deck.py or sinkview/briefing.py does not exist")
+    """Seconds to build the sample county's briefing deck (``sinkview.briefing.slides`` slides written
+    by ``sinkview.briefing.deck``) for the default period; None when those modules are missing."""
+    if importlib.util.find_spec("sinkview.briefing.deck") is None or importlib.util.find_spec("sinkview.briefing.slides") is None:
+        note("deck_s is null: sinkview/briefing/deck.py or sinkview/briefing/slides.py does not exist")
         return None
-    from sinkview.briefing import build_slides
-    from sinkview.deck import build_deck
+    from sinkview.briefing.slides import build_slides
+    from sinkview.briefing.deck import build_deck
 
     db = benchmark_store("county", work)
-    store = ui.get_store(str(db))
-    filters, _ = default_filters(str(db), ui.data_version(store))
+    store = app_context.get_store(str(db))
+    filters, _ = default_filters(str(db), app_context.data_version(store))
 
     def build() -> None:
         with store.read() as con:

@@ -1,9 +1,9 @@
 """汇报演示 · Briefing: the period's slides on screen one at a time, and the same slides as a
 PowerPoint deck built when the download button is clicked.
 
-Slides: ``sinkview.briefing.build_slides`` (indicators from queries/indicators/; charts from
+Slides: ``sinkview.briefing.slides.build_slides`` (indicators from queries/indicators/; charts from
 queries/rotation/coverage_by_month, referral/flows_by_tier, village/village_points and
-township_centres, talent/grassroots_net_by_township, party/service_by_township). Deck: ``sinkview.deck.build_deck``.
+township_centres, talent/grassroots_net_by_township, party/service_by_township). Deck: ``sinkview.briefing.deck.build_deck``.
 Both are cached per data version, filters and language. Streamlit runs this file as
 ``__main__``; tests import it for its cached builders.
 """
@@ -14,12 +14,14 @@ import io
 import pandas as pd
 import streamlit as st
 
-from sinkview import ui
-from sinkview.briefing import Kpi, ScorecardSlide, TitleSlide, TopicSlide, build_slides, indicator_definition
+from sinkview.app import context as app_context
+from sinkview.app import frame as app_frame
+from sinkview.app import widgets
+from sinkview.briefing.slides import Kpi, ScorecardSlide, TitleSlide, TopicSlide, build_slides, indicator_definition
 from sinkview.charts.overview import tint
 from sinkview.charts.theme import STATUS_COLOURS
-from sinkview.deck import build_deck, render_charts
-from sinkview.deck_pdf import build_pdf
+from sinkview.briefing.deck import build_deck, render_charts
+from sinkview.briefing.deck_pdf import build_pdf
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 PDF_MIME = "application/pdf"
@@ -38,7 +40,7 @@ SCORECARD_COLUMNS = {"topic": ("topic", 150), "name": ("indicator", 430), "value
 def briefing_slides(db: str, version: int, start: dt.date, end: dt.date, community: str | None,
                     lang: str, today: dt.date, scope: str | None, _query) -> list:
     """The slides for these filters; ``_query`` (not part of the key) is the page's scoped query."""
-    with ui.get_store(db).read() as con:
+    with app_context.get_store(db).read() as con:
         return build_slides(con, start, end, community, lang, today=today, query=_query)
 
 
@@ -74,7 +76,7 @@ def status_style(row: pd.Series) -> list[str]:
     return [colour if column == "status_text" else "" for column in row.index]
 
 
-def scorecard_table(ctx: ui.PageContext, rows: list[Kpi]) -> None:
+def scorecard_table(ctx: app_context.PageContext, rows: list[Kpi]) -> None:
     frame = pd.DataFrame([(ctx.t(f"topic.{kpi.topic}"), kpi.name, kpi.value_text, kpi.target_text, kpi.status_text,
                            kpi.status) for kpi in rows], columns=[*SCORECARD_COLUMNS, "status"])
     st.dataframe(frame.style.apply(status_style, axis=1), hide_index=True,
@@ -92,13 +94,13 @@ def show_title(slide: TitleSlide) -> None:
     st.caption(slide.generated)
 
 
-def show_scorecard(ctx: ui.PageContext, slide: ScorecardSlide) -> None:
+def show_scorecard(ctx: app_context.PageContext, slide: ScorecardSlide) -> None:
     scorecard_table(ctx, list(slide.rows))
     for sentence in slide.sentences:
         st.caption(sentence)
 
 
-def show_topic(ctx: ui.PageContext, slide: TopicSlide) -> None:
+def show_topic(ctx: app_context.PageContext, slide: TopicSlide) -> None:
     """The key chart on the left; the KPIs two by two, the sentences and the sources on the right."""
     chart, side = st.columns([3, 2], gap="medium")
     chart.plotly_chart(slide.figure.update_layout(height=CHART_HEIGHT), height=CHART_HEIGHT,
@@ -116,10 +118,10 @@ def show_topic(ctx: ui.PageContext, slide: TopicSlide) -> None:
 def show_page() -> None:
     """Controls (previous, counter, next, download), then the current slide."""
     st.set_page_config(layout="wide", initial_sidebar_state="collapsed")  # the filters stay one click away
-    ctx = ui.page_context()
+    ctx = app_frame.page_context()
     if not ctx.has_data:
         st.title(ctx.t("nav.briefing"), anchor=False)
-        ui.empty_state(ctx)
+        widgets.empty_state(ctx)
         st.stop()
     filters = ctx.filters
     community = ctx.community_scope or filters.community

@@ -2,19 +2,22 @@
 the import history with undo; a blank template per dataset.
 
 Results used: data/import_history, data/undoable_imports (queries/data/). Checking and writing
-are sinkview.ingest's; upload state and the tables shown are sinkview.data_page's.
+are sinkview.ingest.importer's; upload state and the tables shown are sinkview.app.data_page's.
 """
 
 from pathlib import Path
 
 import streamlit as st
 
-from sinkview import data_page, mapping_form, templates, ui
-from sinkview.contract import DATASETS
+from sinkview.app import data_page, mapping_form
+from sinkview.ingest import templates
+from sinkview.app import frame as app_frame
+from sinkview.app import widgets
+from sinkview.ingest.contract import DATASETS
 from sinkview.i18n import dataset_description, dataset_label, format_number
-from sinkview.ingest import PREVIEW_ROWS
+from sinkview.ingest.importer import PREVIEW_ROWS
 
-ctx = ui.page_context()
+ctx = app_frame.page_context()
 
 
 def show_uploads() -> None:
@@ -71,7 +74,7 @@ def show_upload(digest: str, state: data_page.UploadState) -> None:
                        icon=":material/info:")
         if not validation.errors.empty:
             st.error(ctx.t("data.errors", count=format_number(len(validation.errors))))
-            ui.table(ctx, data_page.error_frame(validation, ctx.lang), f"{Path(state.file_name).stem}_errors",
+            widgets.table(ctx, data_page.error_frame(validation, ctx.lang), f"{Path(state.file_name).stem}_errors",
                      key=f"sv_errors_{key}")
         st.caption(ctx.t("data.not_written"))
     with st.container(horizontal=True):
@@ -108,7 +111,7 @@ def show_history() -> None:
     if history.empty:
         st.info(ctx.t("data.history_empty"))
         return
-    ui.table(ctx, data_page.history_frame(history, ctx.lang), ctx.t("data.history_file_name"), key="sv_history")
+    widgets.table(ctx, data_page.history_frame(history, ctx.lang), ctx.t("data.history_file_name"), key="sv_history")
     undoable = ctx.query("data/undoable_imports")
     if ctx.can_undo and not undoable.empty:
         st.subheader(ctx.t("data.undo_title"), anchor=False)

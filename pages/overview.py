@@ -6,15 +6,18 @@ the previous period of the same length, the same period a year before and the la
 quarters (those the data reach, ``queries/frame/data_range.sql``) in one pass per topic;
 ``queries/overview/townships_without_expert.sql``; every community's indicators in one pass per
 topic for the league table.
-Rules live in ``sinkview.scorecard`` and ``sinkview.narrative``, table looks in
+Rules live in ``sinkview.metrics.scorecard`` and ``sinkview.metrics.narrative``, table looks in
 ``sinkview.charts.overview``; the data-quality caveat and line under the scorecard come from
-``queries/quality/`` (``ui.volume_caveat``, ``ui.quality_line``).
+``queries/quality/`` (``sinkview.app.widgets.volume_caveat``, ``sinkview.app.widgets.quality_line``).
 """
 
 import pandas as pd
 import streamlit as st
 
-from sinkview import PROJECT_ROOT, periods, ui
+from sinkview import PROJECT_ROOT
+from sinkview.metrics import periods
+from sinkview.app import frame as app_frame
+from sinkview.app import widgets
 from sinkview.charts.overview import (
     SCORECARD_COLUMNS,
     league_columns,
@@ -23,11 +26,11 @@ from sinkview.charts.overview import (
     styled_scorecard,
     table_height,
 )
-from sinkview.indicators import load_targets
+from sinkview.metrics.targets import load_targets
 from sinkview.metrics.needs import compared_periods, page_needs
-from sinkview.narrative import narrative
-from sinkview.quality import CAVEATED_TOPIC, footnote
-from sinkview.scorecard import (
+from sinkview.metrics.narrative import narrative
+from sinkview.metrics.quality import CAVEATED_TOPIC, footnote
+from sinkview.metrics.scorecard import (
     TOPICS,
     league_frame,
     league_table,
@@ -39,10 +42,10 @@ from sinkview.scorecard import (
 TOPIC_PAGES = {topic: f"pages/{topic}.py" for topic in ("rotation", "referral", "village", "talent", "party")}
 GAP_COLUMNS = ("inst_name", "township", "community", "last_visit")
 
-ctx = ui.page_context()
+ctx = app_frame.page_context()
 st.title(ctx.t("overview.title"))
 if not ctx.has_data:
-    ui.empty_state(ctx)
+    widgets.empty_state(ctx)
     st.stop()
 
 filters = ctx.filters
@@ -76,14 +79,14 @@ if filters.township:
     st.caption(ctx.t("frame.scope_note"))
 
 st.subheader(ctx.t("overview.narrative.heading"))
-caveat = ui.volume_caveat(ctx)  # volume.* figures on incomplete reporting (data-quality.md)
+caveat = widgets.volume_caveat(ctx)  # volume.* figures on incomplete reporting (data-quality.md)
 sentences = narrative(current, previous, year_ago, targets, ctx.lang, gaps, volume_caveat=caveat)
 st.markdown("\n".join(f"- {sentence.text}" for sentence in sentences) or ctx.t("overview.narrative.none"))
 st.caption(ctx.t("overview.narrative.rule"))
 if not gaps.empty:
     with st.expander(ctx.t("overview.gaps.heading", count=len(gaps))):
         shown = gaps[list(GAP_COLUMNS)].rename(columns={c: ctx.t(f"overview.gaps.{c}") for c in GAP_COLUMNS})
-        ui.table(ctx, shown, "townships_without_expert", key="overview_gaps")
+        widgets.table(ctx, shown, "townships_without_expert", key="overview_gaps")
 
 st.subheader(ctx.t("overview.scorecard.heading"))
 st.caption(ctx.t("overview.scorecard.rule"))
@@ -104,7 +107,7 @@ for topic in TOPICS:
                  height=table_height(len(table)), key=f"overview_scorecard_{topic}")
     if caveat and topic == CAVEATED_TOPIC:
         st.caption(f":material/warning: {footnote(caveat)}")
-ui.quality_line(ctx)
+widgets.quality_line(ctx)
 
 communities = ctx.query("frame/communities")["community"].tolist()
 if filters.community is None and len(communities) > 1:

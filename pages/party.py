@@ -10,7 +10,8 @@ Clicking a township (service bars or comparison points) narrows the page to it.
 
 import streamlit as st
 
-from sinkview import ui
+from sinkview.app import frame as app_frame
+from sinkview.app import widgets
 from sinkview.metrics.needs import page_needs
 from sinkview.charts import party as charts
 
@@ -18,17 +19,17 @@ NEEDS = page_needs("party")  # KPI ids and query defaults, declared as data
 KPIS = NEEDS.kpis
 SELECTED = "party_selected_township"
 
-ctx = ui.page_context()
+ctx = app_frame.page_context()
 st.title(ctx.t("party.page_title"))
 if not ctx.has_data:
-    ui.empty_state(ctx)
+    widgets.empty_state(ctx)
     st.stop()
 
 township = ctx.filters.township or st.session_state.get(SELECTED)
 selectable = ctx.filters.township is None
 
 st.caption(ctx.t("party.page_intro", end=ctx.filters.end.isoformat()))
-ui.kpi_cards(ctx, KPIS)
+widgets.kpi_cards(ctx, KPIS)
 if township:
     st.caption(ctx.t("frame.scope_note"))
 if township and selectable:
@@ -42,23 +43,23 @@ if not (tree["kind"] == "organisation").any():
     st.info(ctx.t("party.no_party_data"), icon=":material/upload_file:")
 
 st.subheader(ctx.t("party.heading.tree"))
-ui.chart(ctx, charts.organisation_tree_figure(tree, ctx.lang), "party.caption.tree", key="party_tree")
+widgets.chart(ctx, charts.organisation_tree_figure(tree, ctx.lang), "party.caption.tree", key="party_tree")
 st.caption(charts.tree_legend(ctx.lang), unsafe_allow_html=True)
 uncovered = ctx.query("party/uncovered_institutions", township=township)
 with st.expander(ctx.t("party.heading.uncovered", count=len(uncovered)), expanded=not uncovered.empty):
     if uncovered.empty:
         st.success(ctx.t("party.uncovered.none"), icon=":material/check_circle:")
     else:
-        ui.table(ctx, charts.uncovered_table(uncovered, ctx.lang), "uncovered_institutions", key="party_uncovered")
+        widgets.table(ctx, charts.uncovered_table(uncovered, ctx.lang), "uncovered_institutions", key="party_uncovered")
         st.caption(ctx.t("party.caption.uncovered"))
 
 st.subheader(ctx.t("party.heading.grid"))
-ui.chart(ctx, charts.regularity_grid_figure(ctx.query("party/branch_months", township=township), ctx.lang),
+widgets.chart(ctx, charts.regularity_grid_figure(ctx.query("party/branch_months", township=township), ctx.lang),
          "party.caption.grid", key="party_grid")
 
 st.subheader(ctx.t("party.heading.service"))
 service = charts.service_by_township_figure(ctx.query("party/service_by_township", township=township), ctx.lang)
-ui.narrow_to_clicked(ui.chart(ctx, service, "party.caption.service", key="party_service", selectable=selectable),
+widgets.narrow_to_clicked(widgets.chart(ctx, service, "party.caption.service", key="party_service", selectable=selectable),
                      "party_service", SELECTED, township)
 
 st.subheader(ctx.t("party.heading.compare"))
@@ -69,22 +70,22 @@ y = st.segmented_control(ctx.t("party.compare.y"), list(charts.SINKING_MEASURES)
                          default=charts.SINKING_MEASURES[0],
                          format_func=lambda m: charts.measure_label(m, ctx.lang)) or charts.SINKING_MEASURES[0]
 comparison = ctx.query("party/township_comparison")
-points = ui.chart(ctx, charts.comparison_figure(comparison, x, y, ctx.lang, highlight=township),
+points = widgets.chart(ctx, charts.comparison_figure(comparison, x, y, ctx.lang, highlight=township),
                   "party.caption.compare_size", key="party_compare", selectable=selectable)
 st.markdown(f"**{charts.comparison_caption(comparison, x, y, ctx.lang)}**")
 with st.expander(ctx.t("party.compare.table")):
-    ui.table(ctx, charts.comparison_table(comparison, ctx.lang), "party_township_comparison", key="party_comparison")
-ui.narrow_to_clicked(points, "party_compare", SELECTED, township)
+    widgets.table(ctx, charts.comparison_table(comparison, ctx.lang), "party_township_comparison", key="party_comparison")
+widgets.narrow_to_clicked(points, "party_compare", SELECTED, township)
 
 st.subheader(ctx.t("party.heading.projects"))
 projects = ctx.query("party/fusion_projects", township=township)
 if projects.empty:
     st.caption(ctx.t("party.projects.none"))
 else:
-    ui.table(ctx, charts.fusion_projects_table(projects, ctx.lang), "fusion_projects", key="party_projects")
+    widgets.table(ctx, charts.fusion_projects_table(projects, ctx.lang), "fusion_projects", key="party_projects")
     st.caption(ctx.t("party.caption.projects"))
     activities = ctx.query("party/project_activities", township=township)
     with st.expander(ctx.t("party.activities.heading", count=len(activities))):
-        ui.table(ctx, charts.project_activities_table(activities, ctx.lang), "fusion_project_activities",
+        widgets.table(ctx, charts.project_activities_table(activities, ctx.lang), "fusion_project_activities",
                  key="party_project_activities")
 st.caption(ctx.t("party.sources"))

@@ -5,21 +5,23 @@ counts and the rows behind each, and service-volume outliers against their histo
 Numbers: ``queries/quality/`` (checks, reporting_grid, missing_reports, expert_overlap,
 clinic_parent_mismatch, slow_acceptance, volume_outlier, outlier_history), which read the
 staging models of ``queries/staging/``; the checks and their settings (``data/quality_rules.csv``):
-``sinkview.quality``; charts and table looks: ``sinkview.charts.quality``.
+``sinkview.metrics.quality``; charts and table looks: ``sinkview.charts.quality``.
 """
 
 import streamlit as st
 
-from sinkview import quality, ui
+from sinkview.metrics import quality
+from sinkview.app import frame as app_frame
+from sinkview.app import widgets
 from sinkview.charts import quality as charts
 from sinkview.i18n import format_number
 
 CARDS_PER_ROW = 3
 
-ctx = ui.page_context()
+ctx = app_frame.page_context()
 st.title(ctx.t("quality.title"))
 if not ctx.has_data:
-    ui.empty_state(ctx)
+    widgets.empty_state(ctx)
     st.stop()
 try:
     settings = quality.load_settings()
@@ -79,8 +81,8 @@ else:
                                 key="quality_only_incomplete")
     shown = incomplete if only_incomplete else grid
     if not shown.empty:
-        ui.chart(ctx, charts.reporting_grid_figure(shown, ctx.lang), "quality.grid.caption", key="quality_grid")
-    ui.table(ctx, charts.reporting_grid_table(grid, ctx.lang), "reporting_grid", key="quality_grid")
+        widgets.chart(ctx, charts.reporting_grid_figure(shown, ctx.lang), "quality.grid.caption", key="quality_grid")
+    widgets.table(ctx, charts.reporting_grid_table(grid, ctx.lang), "reporting_grid", key="quality_grid")
 
 st.subheader(ctx.t("quality.heading.rules"))
 st.caption(ctx.t("quality.rules.caption"))
@@ -93,7 +95,7 @@ for rule in quality.RULES:
         if rows.empty:
             st.write(ctx.t("quality.rules.none"))
         else:
-            ui.table(ctx, charts.detail_table(rows, rule.id, ctx.lang), f"quality_{short(rule.id)}",
+            widgets.table(ctx, charts.detail_table(rows, rule.id, ctx.lang), f"quality_{short(rule.id)}",
                      key=f"quality_{short(rule.id)}")
 
 st.subheader(ctx.t("quality.heading.outliers"))
@@ -101,7 +103,7 @@ history = ctx.query(quality.OUTLIER_HISTORY_QUERY, **settings)
 if history.empty:
     st.write(ctx.t("quality.outliers.none"))
 else:
-    ui.chart(ctx, charts.outlier_history_figure(history, ctx.lang), "quality.outliers.caption", key="quality_outliers")
+    widgets.chart(ctx, charts.outlier_history_figure(history, ctx.lang), "quality.outliers.caption", key="quality_outliers")
 
 with st.expander(ctx.t("quality.heading.settings"), icon=":material/tune:"):
     st.caption(ctx.t("quality.settings.caption"))

@@ -10,7 +10,8 @@ bottom) focuses the charts above it on that institution.
 
 import streamlit as st
 
-from sinkview import ui
+from sinkview.app import frame as app_frame
+from sinkview.app import widgets
 from sinkview.metrics.needs import page_needs
 from sinkview.charts import referral as charts
 
@@ -21,15 +22,15 @@ BALANCE_KEY = "referral_balance"
 BALANCE_ROWS = 20
 TOP_CODES = NEEDS.query("referral/out_of_county_top_codes").default("limit")
 
-ctx = ui.page_context()
+ctx = app_frame.page_context()
 st.title(ctx.t("referral.page_title"))
 if not ctx.has_data:
-    ui.empty_state(ctx)
+    widgets.empty_state(ctx)
     st.stop()
 st.caption(ctx.t("referral.page_intro"))
 if ctx.filters.township:
     st.caption(ctx.t("frame.scope_note"))
-ui.kpi_cards(ctx, KPIS)
+widgets.kpi_cards(ctx, KPIS)
 
 # The balance chart is drawn last but its selection (kept by Streamlit under its key from the
 # previous run) focuses everything above it.
@@ -50,22 +51,22 @@ with top_column:
     top_n = st.slider(ctx.t("referral.sankey.top_n"), 5, 30, 10, key="referral_top_n",
                       disabled=view != "institution")
 flows = ctx.query(FLOW_QUERIES[view], **focus, **({"top_n": top_n} if view == "institution" else {}))
-ui.chart(ctx, charts.referral_sankey_figure(flows, ctx.lang, by=view), "referral.sankey.caption",
+widgets.chart(ctx, charts.referral_sankey_figure(flows, ctx.lang, by=view), "referral.sankey.caption",
          key=f"referral_sankey_{view}")
 
 trend = ctx.query("referral/referrals_by_month", **focus)
-ui.chart(ctx, charts.referral_trend_figure(trend, ctx.lang), "referral.trend.caption", key="referral_trend")
+widgets.chart(ctx, charts.referral_trend_figure(trend, ctx.lang), "referral.trend.caption", key="referral_trend")
 
 chapters = ctx.query("referral/out_of_county_by_chapter", **focus)
-ui.chart(ctx, charts.out_of_county_chapters_figure(chapters, ctx.lang),
+widgets.chart(ctx, charts.out_of_county_chapters_figure(chapters, ctx.lang),
          "referral.out_of_county.caption", key="referral_chapters")
 codes = ctx.query("referral/out_of_county_top_codes", limit=TOP_CODES, **focus)
-ui.chart(ctx, charts.out_of_county_codes_figure(codes, ctx.lang),
+widgets.chart(ctx, charts.out_of_county_codes_figure(codes, ctx.lang),
          "referral.out_of_county.code_caption", key="referral_codes")
 
 balance = ctx.query("referral/institution_balance")
-ui.chart(ctx, charts.institution_balance_figure(balance, ctx.lang, limit=BALANCE_ROWS),
+widgets.chart(ctx, charts.institution_balance_figure(balance, ctx.lang, limit=BALANCE_ROWS),
          "referral.balance.caption", key=BALANCE_KEY, selectable=True)
 st.subheader(ctx.t("referral.balance.table_title"))
-ui.table(ctx, charts.institution_balance_table(balance, ctx.lang), "referral_institutions",
+widgets.table(ctx, charts.institution_balance_table(balance, ctx.lang), "referral_institutions",
          key="referral_balance_table")

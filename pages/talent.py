@@ -8,7 +8,8 @@ Clicking a township narrows the whole page.
 
 import streamlit as st
 
-from sinkview import ui
+from sinkview.app import frame as app_frame
+from sinkview.app import widgets
 from sinkview.metrics.needs import page_needs
 from sinkview.charts import talent as charts
 
@@ -16,10 +17,10 @@ NEEDS = page_needs("talent")  # KPI ids and query defaults, declared as data
 KPIS = NEEDS.kpis
 SELECTED = "talent_selected_township"
 
-ctx = ui.page_context()
+ctx = app_frame.page_context()
 st.title(ctx.t("talent.title"))
 if not ctx.has_data:
-    ui.empty_state(ctx)
+    widgets.empty_state(ctx)
     st.stop()
 
 township = ctx.filters.township or st.session_state.get(SELECTED)
@@ -27,7 +28,7 @@ selectable = ctx.filters.township is None
 
 
 st.caption(ctx.t("talent.intro", start=ctx.filters.start.isoformat(), end=ctx.filters.end.isoformat()))
-ui.kpi_cards(ctx, KPIS)
+widgets.kpi_cards(ctx, KPIS)
 if township:
     st.caption(ctx.t("frame.scope_note"))
 if township and selectable:
@@ -36,21 +37,21 @@ if township and selectable:
     clear.button(ctx.t("talent.clear_selection"), key="talent_clear", on_click=st.session_state.pop, args=(SELECTED, None))
 
 st.subheader(ctx.t("talent.heading.flows"))
-ui.chart(ctx, charts.tier_flow_sankey_figure(ctx.query("talent/tier_flows", township=township), ctx.lang),
+widgets.chart(ctx, charts.tier_flow_sankey_figure(ctx.query("talent/tier_flows", township=township), ctx.lang),
          "talent.caption.sankey", key="talent_sankey")
 
 st.subheader(ctx.t("talent.heading.grassroots"))
 figure = charts.grassroots_net_figure(ctx.query("talent/grassroots_net_by_township", township=township), ctx.lang)
-ui.narrow_to_clicked(ui.chart(ctx, figure, "talent.caption.net", key="talent_net", selectable=selectable), "talent_net", SELECTED, township)
+widgets.narrow_to_clicked(widgets.chart(ctx, figure, "talent.caption.net", key="talent_net", selectable=selectable), "talent_net", SELECTED, township)
 
 st.subheader(ctx.t("talent.heading.monthly"))
-ui.chart(ctx, charts.monthly_movements_figure(ctx.query("talent/monthly_movements", township=township), ctx.lang),
+widgets.chart(ctx, charts.monthly_movements_figure(ctx.query("talent/monthly_movements", township=township), ctx.lang),
          "talent.caption.monthly", key="talent_monthly")
 
 st.subheader(ctx.t("talent.heading.profile"))
-ui.chart(ctx, charts.mover_profile_figure(ctx.query("talent/mover_profile", township=township), ctx.lang),
+widgets.chart(ctx, charts.mover_profile_figure(ctx.query("talent/mover_profile", township=township), ctx.lang),
          "talent.caption.profile", key="talent_profile")
 
 st.subheader(ctx.t("talent.heading.quality"))
-ui.chart(ctx, charts.dispatch_quality_figure(ctx.query("talent/dispatch_quality", township=township), ctx.lang),
+widgets.chart(ctx, charts.dispatch_quality_figure(ctx.query("talent/dispatch_quality", township=township), ctx.lang),
          "talent.caption.quality", key="talent_quality")

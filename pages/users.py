@@ -1,25 +1,26 @@
 """用户与审计 · Users and audit (admins only): who may sign in, with which role and community;
 add users, change passwords, remove users; the latest entries of the audit log.
 
-Users are read and changed through sinkview.auth (which audits every change), the log is
-sinkview.audit's; community choices come from queries/frame/communities.sql.
+Users are read and changed through sinkview.app.accounts (which audits every change), the log is
+sinkview.store.audit's; community choices come from queries/frame/communities.sql.
 """
 
 import streamlit as st
 
-from sinkview import auth, ui
-from sinkview import audit as audit_log
+from sinkview.app import accounts
+from sinkview.app import frame as app_frame
+from sinkview.store import audit as audit_log
 
 FLASH_KEY = "sv_users_flash"  # (message key, params) shown once after a change
 
-ctx = ui.page_context()
+ctx = app_frame.page_context()
 st.title(ctx.t("auth.nav_users"), anchor=False)
 if ctx.role != "admin":
     st.error(ctx.t("auth.admin_only"))
     st.stop()
 
 with ctx.store.read() as con:
-    users = auth.list_users(con)
+    users = accounts.list_users(con)
 users_tab, audit_tab = st.tabs([ctx.t("auth.users.tab_users"), ctx.t("auth.users.tab_audit")])
 
 
@@ -33,7 +34,7 @@ def apply(change, message_key: str, name: str) -> None:
     try:
         with ctx.store.write(f"{message_key} {name}") as con:
             change(con)
-    except auth.UserChangeRefused as refusal:
+    except accounts.UserChangeRefused as refusal:
         st.error(ctx.t(refusal.code, **refusal.params))
         return
     st.session_state[FLASH_KEY] = (message_key, {"name": name})
@@ -72,7 +73,7 @@ with users_tab:
     with add_column, st.form("sv_user_add", clear_on_submit=True):
         st.subheader(ctx.t("auth.users.add_title"), anchor=False)
         name = st.text_input(ctx.t("auth.users.col.name"), key="sv_user_add_name")
-        role = st.selectbox(ctx.t("auth.users.role"), auth.ROLES, index=len(auth.ROLES) - 1,
+        role = st.selectbox(ctx.t("auth.users.role"), accounts.ROLES, index=len(accounts.ROLES) - 1,
                             format_func=role_label, key="sv_user_add_role")
         communities = ctx.query("frame/communities")["community"].tolist()
         community = st.selectbox(ctx.t("auth.users.community"), [None, *communities], key="sv_user_add_community",
@@ -80,7 +81,7 @@ with users_tab:
         first, again = new_password("sv_user_add")
         if st.form_submit_button(ctx.t("auth.users.add"), type="primary", key="sv_user_add_submit"):
             if not refuse_different_passwords(first, again):
-                apply(lambda con: auth.add_user(con, name, first, role, community, by=ctx.user),
+                apply(lambda con: accounts.add_user(con, name, first, role, community, by=ctx.user),
                       "auth.users.added", name.strip())
 
     with passwd_column, st.form("sv_user_passwd", clear_on_submit=True):
@@ -90,7 +91,7 @@ with users_tab:
         first, again = new_password("sv_user_passwd")
         if st.form_submit_button(ctx.t("auth.users.passwd"), key="sv_user_passwd_submit"):
             if not refuse_different_passwords(first, again):
-                apply(lambda con: auth.set_password(con, target, first, by=ctx.user),
+                apply(lambda con: accounts.set_password(con, target, first, by=ctx.user),
                       "auth.users.password_changed", target)
 
     with remove_column, st.form("sv_user_remove", clear_on_submit=True):
@@ -99,7 +100,7 @@ with users_tab:
         target = st.selectbox(ctx.t("auth.users.remove_user"), others, key="sv_user_remove_name")
         confirmed = st.checkbox(ctx.t("auth.users.remove_confirm"), key="sv_user_remove_confirm")
         if st.form_submit_button(ctx.t("auth.users.remove"), key="sv_user_remove_submit") and confirmed and target:
-            apply(lambda con: auth.remove_user(con, target, by=ctx.user), "auth.users.removed", target)
+            apply(lambda con: accounts.remove_user(con, target, by=ctx.user), "auth.users.removed", target)
 
 with audit_tab:
     limit = st.number_input(ctx.t("auth.users.audit_limit"), min_value=10, max_value=10_000, value=200, step=50,

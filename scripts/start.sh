@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 # Load the sample county now if the store is empty, so the first visitor does not wait for it.
-.venv/bin/python -c "from sinkview.store import Store; from sinkview.sample_loader import load_sample_if_empty; load_sample_if_empty(Store())"
+.venv/bin/python -c "from sinkview.store.database import Store; from sinkview.tools.sample_loader import load_sample_if_empty; load_sample_if_empty(Store())"
 exec .venv/bin/streamlit run app.py --server.address "${SINKVIEW_ADDRESS:-0.0.0.0}" \
   --server.port "${SINKVIEW_PORT:-8501}" "$@"

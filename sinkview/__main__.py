@@ -2,6 +2,6 @@
 
 import sys
 
-from sinkview.cli import main
+from sinkview.tools.cli import main
 
 sys.exit(main())

@@ -19,8 +19,8 @@ def csv_bytes(header: list[str], rows: list[list[str]], encoding: str = "utf-8",
 
 def store_with(path, *files: tuple[bytes, str]):
     """A store at ``path`` with ``files`` (bytes, file name) imported in order, and its cursor."""
-    from sinkview.ingest import import_file
-    from sinkview.store import Store
+    from sinkview.ingest.importer import import_file
+    from sinkview.store.database import Store
 
     store = Store(path)
     cursor = store.cursor()

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sinkview.ingest import commit_validation, validate_upload
-from sinkview.store import Store
+from sinkview.ingest.importer import commit_validation, validate_upload
+from sinkview.store.database import Store
 from tests.builders import insert_institutions, insert_rows
 
 # inst_id, tier, community, parent_id

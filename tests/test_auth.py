@@ -13,10 +13,13 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-from sinkview import QUERIES_DIR, audit, auth, ui
-from sinkview.indicators import compute_indicators
-from sinkview.ingest import import_file
-from sinkview.store import Store
+from sinkview import QUERIES_DIR
+from sinkview.store import audit
+from sinkview.app import accounts
+from sinkview.app import context as app_context
+from sinkview.metrics.evaluator import compute_indicators
+from sinkview.ingest.importer import import_file
+from sinkview.store.database import Store
 
 PASSWORD = "correct horse battery"
 NOW = dt.datetime(2026, 3, 2, 9, 0)
@@ -42,7 +45,7 @@ REFERRALS = (
 
 @pytest.fixture(autouse=True)
 def fast_hashes(monkeypatch):
-    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    monkeypatch.setattr(accounts, "BCRYPT_ROUNDS", 4)
 
 
 @pytest.fixture
@@ -67,8 +70,8 @@ def actions(cursor) -> list[tuple[str, str, str]]:
 def test_passwords_are_stored_only_as_bcrypt_hashes(tmp_path):
     path = tmp_path / "users.duckdb"
     store = Store(path)
-    auth.add_user(store.cursor(), "admin", PASSWORD, "admin", by="test")
-    auth.set_password(store.cursor(), "admin", PASSWORD + " 2", by="test")
+    accounts.add_user(store.cursor(), "admin", PASSWORD, "admin", by="test")
+    accounts.set_password(store.cursor(), "admin", PASSWORD + " 2", by="test")
     stored = store.cursor().execute("select password_hash from users").fetchall()[0][0]
     store.close()
     assert stored.startswith("$2b$") and PASSWORD not in stored
@@ -77,69 +80,69 @@ def test_passwords_are_stored_only_as_bcrypt_hashes(tmp_path):
 
 
 def test_password_rules(cursor):
-    with pytest.raises(auth.UserChangeRefused) as refused:
-        auth.add_user(cursor, "short", "seven77", "viewer", by="test")
+    with pytest.raises(accounts.UserChangeRefused) as refused:
+        accounts.add_user(cursor, "short", "seven77", "viewer", by="test")
     assert refused.value.code == "auth.refused.password_too_short"
-    with pytest.raises(auth.UserChangeRefused) as refused:
-        auth.add_user(cursor, "long", "密" * 25, "viewer", by="test")  # 75 bytes: bcrypt would ignore the end
+    with pytest.raises(accounts.UserChangeRefused) as refused:
+        accounts.add_user(cursor, "long", "密" * 25, "viewer", by="test")  # 75 bytes: bcrypt would ignore the end
     assert refused.value.code == "auth.refused.password_too_long"
-    assert not auth.has_users(cursor)
+    assert not accounts.has_users(cursor)
 
 
 def test_names_are_checked_and_unique(cursor):
-    auth.add_user(cursor, "  王医生 ", PASSWORD, "viewer", by="test")
-    assert [user.name for user in auth.list_users(cursor)] == ["王医生"]
+    accounts.add_user(cursor, "  王医生 ", PASSWORD, "viewer", by="test")
+    assert [user.name for user in accounts.list_users(cursor)] == ["王医生"]
     for name, code in (("王医生", "auth.refused.name_taken"), ("", "auth.refused.bad_name"),
                        ("a\nb", "auth.refused.bad_name"), ("x" * 65, "auth.refused.bad_name")):
-        with pytest.raises(auth.UserChangeRefused) as refused:
-            auth.add_user(cursor, name, PASSWORD, "viewer", by="test")
+        with pytest.raises(accounts.UserChangeRefused) as refused:
+            accounts.add_user(cursor, name, PASSWORD, "viewer", by="test")
         assert refused.value.code == code
 
 
 # --------------------------------------------------------------------------- signing in and lockout
 
 def test_right_password_signs_in_and_wrong_ones_do_not(cursor):
-    auth.add_user(cursor, "li", PASSWORD, "editor", "甲医共体", by="test")
-    assert auth.authenticate(cursor, "li", "wrong password", NOW) is None
-    assert auth.authenticate(cursor, "nobody", PASSWORD, NOW) is None
-    user = auth.authenticate(cursor, "li", PASSWORD, NOW)
+    accounts.add_user(cursor, "li", PASSWORD, "editor", "甲医共体", by="test")
+    assert accounts.authenticate(cursor, "li", "wrong password", NOW) is None
+    assert accounts.authenticate(cursor, "nobody", PASSWORD, NOW) is None
+    user = accounts.authenticate(cursor, "li", PASSWORD, NOW)
     assert (user.name, user.role, user.community) == ("li", "editor", "甲医共体")
     assert actions(cursor)[-3:] == [("li", "login_failed", "wrong password"),
                                     ("nobody", "login_failed", "unknown name"), ("li", "login", "")]
 
 
 def test_five_failures_lock_the_name_for_fifteen_minutes(cursor):
-    auth.add_user(cursor, "li", PASSWORD, "viewer", by="test")
+    accounts.add_user(cursor, "li", PASSWORD, "viewer", by="test")
     for _ in range(4):
-        assert auth.authenticate(cursor, "li", "wrong password", NOW) is None
-    assert auth.locked_until(cursor, "li", NOW) is None
-    assert auth.authenticate(cursor, "li", "wrong password", NOW) is None  # the fifth
-    assert auth.locked_until(cursor, "li", NOW) == NOW + dt.timedelta(minutes=15)
+        assert accounts.authenticate(cursor, "li", "wrong password", NOW) is None
+    assert accounts.locked_until(cursor, "li", NOW) is None
+    assert accounts.authenticate(cursor, "li", "wrong password", NOW) is None  # the fifth
+    assert accounts.locked_until(cursor, "li", NOW) == NOW + dt.timedelta(minutes=15)
     assert "locked until 2026-03-02 09:15" in actions(cursor)[-1][2]
 
     almost = NOW + dt.timedelta(minutes=14, seconds=59)
-    assert auth.authenticate(cursor, "li", PASSWORD, almost) is None  # even the right password
+    assert accounts.authenticate(cursor, "li", PASSWORD, almost) is None  # even the right password
     assert actions(cursor)[-1] == ("li", "login_failed", "locked")
-    assert auth.authenticate(cursor, "li", PASSWORD, NOW + dt.timedelta(minutes=15, seconds=1)).name == "li"
-    assert auth.locked_until(cursor, "li", NOW + dt.timedelta(minutes=16)) is None
+    assert accounts.authenticate(cursor, "li", PASSWORD, NOW + dt.timedelta(minutes=15, seconds=1)).name == "li"
+    assert accounts.locked_until(cursor, "li", NOW + dt.timedelta(minutes=16)) is None
 
 
 def test_a_success_resets_the_count_of_failures(cursor):
-    auth.add_user(cursor, "li", PASSWORD, "viewer", by="test")
+    accounts.add_user(cursor, "li", PASSWORD, "viewer", by="test")
     for _ in range(4):
-        auth.authenticate(cursor, "li", "wrong password", NOW)
-    assert auth.authenticate(cursor, "li", PASSWORD, NOW) is not None
+        accounts.authenticate(cursor, "li", "wrong password", NOW)
+    assert accounts.authenticate(cursor, "li", PASSWORD, NOW) is not None
     for _ in range(4):
-        auth.authenticate(cursor, "li", "wrong password", NOW)
-    assert auth.locked_until(cursor, "li", NOW) is None
+        accounts.authenticate(cursor, "li", "wrong password", NOW)
+    assert accounts.locked_until(cursor, "li", NOW) is None
 
 
 def test_a_new_password_lifts_the_lock(cursor):
-    auth.add_user(cursor, "li", PASSWORD, "viewer", by="test")
+    accounts.add_user(cursor, "li", PASSWORD, "viewer", by="test")
     for _ in range(5):
-        auth.authenticate(cursor, "li", "wrong password", NOW)
-    auth.set_password(cursor, "li", "a new password", by="admin", now=NOW)
-    assert auth.authenticate(cursor, "li", "a new password", NOW).password_changed_at == NOW
+        accounts.authenticate(cursor, "li", "wrong password", NOW)
+    accounts.set_password(cursor, "li", "a new password", by="admin", now=NOW)
+    assert accounts.authenticate(cursor, "li", "a new password", NOW).password_changed_at == NOW
 
 
 # --------------------------------------------------------------------------- roles and user changes
@@ -147,29 +150,29 @@ def test_a_new_password_lifts_the_lock(cursor):
 @pytest.mark.parametrize("role, upload, undo, manage", [
     ("admin", True, True, True), ("editor", True, True, False), ("viewer", False, False, False)])
 def test_what_each_role_may_do(cursor, role, upload, undo, manage):
-    user = auth.add_user(cursor, "u", PASSWORD, role, by="test")
+    user = accounts.add_user(cursor, "u", PASSWORD, role, by="test")
     assert (user.can_upload, user.can_undo, user.can_manage_users) == (upload, undo, manage)
 
 
 def test_roles_and_communities_are_checked(cursor):
-    with pytest.raises(auth.UserChangeRefused) as refused:
-        auth.add_user(cursor, "x", PASSWORD, "owner", by="test")
+    with pytest.raises(accounts.UserChangeRefused) as refused:
+        accounts.add_user(cursor, "x", PASSWORD, "owner", by="test")
     assert refused.value.code == "auth.refused.bad_role"
-    with pytest.raises(auth.UserChangeRefused) as refused:
-        auth.add_user(cursor, "x", PASSWORD, "admin", A, by="test")
+    with pytest.raises(accounts.UserChangeRefused) as refused:
+        accounts.add_user(cursor, "x", PASSWORD, "admin", A, by="test")
     assert refused.value.code == "auth.refused.admin_with_community"
-    assert auth.add_user(cursor, "x", PASSWORD, "viewer", "  ", by="test").community is None
+    assert accounts.add_user(cursor, "x", PASSWORD, "viewer", "  ", by="test").community is None
 
 
 def test_the_last_admin_stays_while_others_exist(cursor):
-    auth.add_user(cursor, "boss", PASSWORD, "admin", by="cli:root")
-    auth.add_user(cursor, "clerk", PASSWORD, "editor", A, by="boss")
-    with pytest.raises(auth.UserChangeRefused) as refused:
-        auth.remove_user(cursor, "boss", by="boss")
+    accounts.add_user(cursor, "boss", PASSWORD, "admin", by="cli:root")
+    accounts.add_user(cursor, "clerk", PASSWORD, "editor", A, by="boss")
+    with pytest.raises(accounts.UserChangeRefused) as refused:
+        accounts.remove_user(cursor, "boss", by="boss")
     assert refused.value.code == "auth.refused.last_admin"
-    auth.remove_user(cursor, "clerk", by="boss")
-    auth.remove_user(cursor, "boss", by="cli:root")
-    assert not auth.has_users(cursor)
+    accounts.remove_user(cursor, "clerk", by="boss")
+    accounts.remove_user(cursor, "boss", by="cli:root")
+    assert not accounts.has_users(cursor)
     assert actions(cursor) == [("cli:root", "user_added", "boss role=admin community=*"),
                                ("boss", "user_added", f"clerk role=editor community={A}"),
                                ("boss", "user_removed", "clerk role=editor"),
@@ -199,10 +202,10 @@ def two_communities(tmp_path, monkeypatch) -> str:
     return str(path)
 
 
-def context(db: str, scope: str | None) -> ui.PageContext:
-    store = ui.get_store(db)
-    filters = ui.Filters(*YEAR, scope, None, "2025")
-    return ui.PageContext(store, db, "zh", filters, has_data=True, version=ui.data_version(store),
+def context(db: str, scope: str | None) -> app_context.PageContext:
+    store = app_context.get_store(db)
+    filters = app_context.Filters(*YEAR, scope, None, "2025")
+    return app_context.PageContext(store, db, "zh", filters, has_data=True, version=app_context.data_version(store),
                           user="v", role="viewer", community_scope=scope)
 
 
@@ -220,29 +223,29 @@ def test_a_scoped_context_reads_only_its_community(two_communities):
 
 def test_a_scoped_context_refuses_other_communities_and_county_wide_queries(two_communities):
     scoped = context(two_communities, A)
-    with pytest.raises(ui.OutOfScope):
+    with pytest.raises(app_context.OutOfScope):
         scoped.query("frame/townships", community=B)
-    with pytest.raises(ui.OutOfScope):
+    with pytest.raises(app_context.OutOfScope):
         scoped.query("frame/townships", community=None)
-    with pytest.raises(ui.OutOfScope):
+    with pytest.raises(app_context.OutOfScope):
         scoped.query("frame/dataset_status")  # counts every community's rows
-    with pytest.raises(ui.OutOfScope):
+    with pytest.raises(app_context.OutOfScope):
         scoped.indicators(community=B)
-    with pytest.raises(ui.OutOfScope):
+    with pytest.raises(app_context.OutOfScope):
         scoped.indicators(community=None)
 
 
 def test_scoped_indicators_are_the_communitys(two_communities):
     scoped = context(two_communities, A)
-    with ui.get_store(two_communities).read() as cursor:
+    with app_context.get_store(two_communities).read() as cursor:
         assert scoped.indicators() == compute_indicators(cursor, *YEAR, A)
         assert scoped.indicators() != compute_indicators(cursor, *YEAR, None)
 
 
 def test_the_scope_holds_even_when_the_filters_say_otherwise(two_communities):
-    store = ui.get_store(two_communities)
-    tampered = ui.PageContext(store, two_communities, "zh", ui.Filters(*YEAR, B, None, "2025"), has_data=True,
-                              version=ui.data_version(store), community_scope=A)
+    store = app_context.get_store(two_communities)
+    tampered = app_context.PageContext(store, two_communities, "zh", app_context.Filters(*YEAR, B, None, "2025"), has_data=True,
+                              version=app_context.data_version(store), community_scope=A)
     assert tampered.query("frame/townships")["township"].tolist() == ["东乡"]
     with store.read() as cursor:
         expected = compute_indicators(cursor, *YEAR, A)

@@ -21,17 +21,20 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.oxml.ns import qn
 from pptx.util import Inches
 
-from sinkview import briefing_cli, ui
-from sinkview.briefing import TOPIC_PLANS, ScorecardSlide, TitleSlide, TopicSlide, build_slides, period_code
+from sinkview.briefing import cli as briefing_cli
+from sinkview.app import widgets
+from sinkview.briefing.slides import TOPIC_PLANS, ScorecardSlide, TitleSlide, TopicSlide, build_slides, period_code
 from sinkview.charts.theme import FONT_FAMILY
-from sinkview.deck import TEXT_FONT, build_deck, chart_images, chart_size_px
+from sinkview.briefing.deck import TEXT_FONT, build_deck, chart_images, chart_size_px
 from sinkview.i18n import LANGUAGES, catalogue, t
-from sinkview.indicators import INDICATORS, compute_indicators, load_targets
-from sinkview.narrative import narrative
-from sinkview.queries import run_query
-from sinkview.sample_loader import load_sample
-from sinkview.scorecard import format_value, year_ago_period
-from sinkview.store import Store
+from sinkview.metrics.declarations import INDICATORS
+from sinkview.metrics.evaluator import compute_indicators
+from sinkview.metrics.targets import load_targets
+from sinkview.metrics.narrative import narrative
+from sinkview.store.named_queries import run_query
+from sinkview.tools.sample_loader import load_sample
+from sinkview.metrics.scorecard import format_value, year_ago_period
+from sinkview.store.database import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = dt.date(2025, 10, 1), dt.date(2025, 12, 31)
@@ -92,7 +95,7 @@ def text_frames(deck):
 def topic_sentences(cursor, lang: str) -> dict[str, list[str]]:
     """The narrative the overview would show for the period, by topic."""
     current = compute_indicators(cursor, START, END, None)
-    previous = compute_indicators(cursor, *ui.previous_period(START, END), None)
+    previous = compute_indicators(cursor, *widgets.previous_period(START, END), None)
     year_ago = compute_indicators(cursor, *year_ago_period(START, END), None)
     gaps = run_query(cursor, "overview/townships_without_expert", start=START, end=END, community=None)
     by_topic: dict[str, list[str]] = {}
@@ -273,11 +276,11 @@ def test_command_rejects_a_malformed_date_with_a_usage_error(sample_db, tmp_path
 
 
 def test_python_m_sinkview_briefing(sample_db, tmp_path):
-    from sinkview.cli import build_parser
+    from sinkview.tools.cli import build_parser
 
     commands = next(action for action in build_parser()._actions if isinstance(action, argparse._SubParsersAction))
     if "briefing" not in commands.choices:
-        pytest.skip("sinkview/cli.py does not register the briefing command yet")
+        pytest.skip("sinkview/tools/cli.py does not register the briefing command yet")
     out = tmp_path / "deck.pptx"
     db = tmp_path / "copy.duckdb"  # the module's cursor holds sample_db open, and DuckDB locks it
     shutil.copy(sample_db, db)

@@ -18,14 +18,14 @@ from pptx import Presentation
 from pptx.util import Pt
 from pypdf import PdfReader
 
-from sinkview.briefing import SCORECARD_ROWS, Kpi, ScorecardSlide, TopicSlide, build_slides, scorecard_pages
-from sinkview.briefing_cli import BriefingError, resolve_period
-from sinkview.deck import SIZES, build_deck, projector_fonts, render_charts
-from sinkview.deck_pdf import build_pdf, slides_html
+from sinkview.briefing.slides import SCORECARD_ROWS, Kpi, ScorecardSlide, TopicSlide, build_slides, scorecard_pages
+from sinkview.briefing.cli import BriefingError, resolve_period
+from sinkview.briefing.deck import SIZES, build_deck, projector_fonts, render_charts
+from sinkview.briefing.deck_pdf import build_pdf, slides_html
 from sinkview.i18n import t
-from sinkview.indicators import INDICATORS
-from sinkview.sample_loader import load_sample
-from sinkview.store import Store
+from sinkview.metrics.declarations import INDICATORS
+from sinkview.tools.sample_loader import load_sample
+from sinkview.store.database import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END, TODAY = dt.date(2025, 10, 1), dt.date(2025, 12, 31), dt.date(2026, 1, 5)

@@ -2,7 +2,7 @@
 
 The contract's display words (dataset names and descriptions, column labels and help, enumeration
 labels) live in ``sinkview/catalogue/contract.toml`` and ``enums.toml``; the parser's aliases stay
-in ``sinkview/contract.py``. Strict mode (``SINKVIEW_STRICT_MESSAGES=1``, set by conftest for the
+in ``sinkview/ingest/contract.py``. Strict mode (``SINKVIEW_STRICT_MESSAGES=1``, set by conftest for the
 whole run) turns a missing key, a missing language or a message that cannot be filled into an error.
 """
 
@@ -13,7 +13,7 @@ import string
 import pytest
 
 from sinkview import i18n
-from sinkview.contract import DATASETS, DOMAINS
+from sinkview.ingest.contract import DATASETS, DOMAINS
 from sinkview.i18n import (LANGUAGES, MissingMessage, catalogue, column_help, column_label, dataset_description,
                            dataset_label, enum_label, t)
 

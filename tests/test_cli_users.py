@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from sinkview import auth, cli
-from sinkview.store import Store
+from sinkview.app import accounts
+from sinkview.tools import cli
+from sinkview.store.database import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"
@@ -29,7 +30,7 @@ class Terminal(io.StringIO):
 
 @pytest.fixture(autouse=True)
 def fast_hashes(monkeypatch):
-    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    monkeypatch.setattr(accounts, "BCRYPT_ROUNDS", 4)
 
 
 @pytest.fixture
@@ -71,7 +72,7 @@ def test_add_list_passwd_remove(db, monkeypatch, capsys):
     assert status == 0 and "已添加用户 王医生（查阅者，清河县第一医共体）" in out
     assert "提示：机构名录中还没有医共体“清河县第一医共体”" in out  # an empty store: probably a typo
     store = Store(db)
-    assert auth.authenticate(store.cursor(), "王医生", PASSWORD, auth.clock()) is not None  # "\r\n" is not kept
+    assert accounts.authenticate(store.cursor(), "王医生", PASSWORD, accounts.clock()) is not None  # "\r\n" is not kept
     store.close()
 
     status, out, _ = run(monkeypatch, capsys, "user", "list", "--db", str(db))
@@ -125,7 +126,7 @@ def test_audit_lists_user_changes_newest_first_without_passwords(db, monkeypatch
     run(monkeypatch, capsys, "user", "passwd", "li", "--db", str(db), stdin="another password")
     run(monkeypatch, capsys, "user", "remove", "li", "--db", str(db))
     store = Store(db)
-    auth.authenticate(store.cursor(), "boss", "wrong password", auth.clock())
+    accounts.authenticate(store.cursor(), "boss", "wrong password", accounts.clock())
     store.close()
 
     status, out, _ = run(monkeypatch, capsys, "audit", "--db", str(db))

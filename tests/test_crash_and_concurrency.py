@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from sinkview.ingest import import_file
-from sinkview.store import Store
+from sinkview.ingest.importer import import_file
+from sinkview.store.database import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTITUTIONS = "机构编码,机构名称,机构层级,医共体\nC1,县人民医院,县级医院,一医共体\nT1,甲镇卫生院,乡镇卫生院,一医共体\n"

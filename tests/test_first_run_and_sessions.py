@@ -17,10 +17,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from sinkview import access, auth, first_run, sessions, ui
-from sinkview.sample_loader import load_sample
-from sinkview.secrets import secrets_dir
-from sinkview.store import Store
+from sinkview.app import access, accounts, first_run, sessions
+from sinkview.app import context as app_context
+from sinkview.tools.sample_loader import load_sample
+from sinkview.store.secrets import secrets_dir
+from sinkview.store.database import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -42,7 +43,7 @@ def db(sample_db, tmp_path, monkeypatch) -> Path:
     path = tmp_path / "x.duckdb"
     shutil.copy(sample_db, path)
     monkeypatch.setenv("SINKVIEW_DB", str(path))
-    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    monkeypatch.setattr(accounts, "BCRYPT_ROUNDS", 4)
     st.cache_resource.clear()
     st.cache_data.clear()
     return path
@@ -83,9 +84,9 @@ def test_demo_mode_prints_a_code_to_an_owner_only_file(db, capfd):
     assert code in capfd.readouterr().err  # on the server's console
     mode = stat.S_IMODE(os.stat(first_run.code_file()).st_mode)
     assert mode == 0o600 and first_run.code_file().parent == secrets_dir()
-    with ui.get_store(str(db)).read() as con:  # the store keeps only a hash
+    with app_context.get_store(str(db)).read() as con:  # the store keeps only a hash
         assert con.execute("select count(*) from setup_codes where code_hash = $c", {"c": code}).fetchall() == [(0,)]
-        assert first_run.has_live_code(con, auth.clock())
+        assert first_run.has_live_code(con, accounts.clock())
 
 
 def test_the_code_creates_the_first_admin_who_is_signed_in_and_it_dies(db):
@@ -99,11 +100,11 @@ def test_the_code_creates_the_first_admin_who_is_signed_in_and_it_dies(db):
 
     other = start()  # another visitor with the same, now used, code: the login form, no set-up
     assert "sv_setup_code" not in {box.key for box in other.text_input}
-    with ui.get_store(str(db)).write("test") as con:
+    with app_context.get_store(str(db)).write("test") as con:
         with pytest.raises(first_run.SetupRefused):
-            first_run.create_first_admin(con, code, "第二个", PASSWORD, auth.clock())
+            first_run.create_first_admin(con, code, "第二个", PASSWORD, accounts.clock())
         log = con.execute("select who, action from audit_log order by rowid").fetchall()
-    assert ("setup-code", "user_added") in log and auth.has_users
+    assert ("setup-code", "user_added") in log and accounts.has_users
 
 
 def test_a_wrong_code_is_refused_and_five_kill_the_code(db):
@@ -113,13 +114,13 @@ def test_a_wrong_code_is_refused_and_five_kill_the_code(db):
     assert [e.value for e in at.error] == ["设置码不正确。请核对服务器控制台或设置码文件。"]
     assert not signed_in(at)
     for _ in range(first_run.MAX_WRONG_CODES - 1):
-        with ui.get_store(str(db)).write("test") as con:
+        with app_context.get_store(str(db)).write("test") as con:
             with pytest.raises(first_run.SetupRefused):
-                first_run.create_first_admin(con, "AAAA-BBBB-CCCC", "x", PASSWORD, auth.clock())
-    with ui.get_store(str(db)).write("test") as con:
+                first_run.create_first_admin(con, "AAAA-BBBB-CCCC", "x", PASSWORD, accounts.clock())
+    with app_context.get_store(str(db)).write("test") as con:
         with pytest.raises(first_run.SetupRefused, match="dead_code"):
-            first_run.create_first_admin(con, code, "院长", PASSWORD, auth.clock())
-        assert not auth.has_users(con)
+            first_run.create_first_admin(con, code, "院长", PASSWORD, accounts.clock())
+        assert not accounts.has_users(con)
     at.run()  # the server notices the dead code and prints a new one
     assert the_code() != code
 
@@ -127,8 +128,8 @@ def test_a_wrong_code_is_refused_and_five_kill_the_code(db):
 def test_a_code_dies_after_24_hours(db, monkeypatch):
     start()
     code = the_code()
-    later = auth.clock() + first_run.CODE_LIFETIME + dt.timedelta(minutes=1)
-    with ui.get_store(str(db)).write("test") as con:
+    later = accounts.clock() + first_run.CODE_LIFETIME + dt.timedelta(minutes=1)
+    with app_context.get_store(str(db)).write("test") as con:
         with pytest.raises(first_run.SetupRefused, match="dead_code"):
             first_run.create_first_admin(con, code, "院长", PASSWORD, later)
 
@@ -138,12 +139,12 @@ def test_different_passwords_create_nobody(db):
     set_up(at, the_code(), again="something else")
     assert [e.value for e in at.error] == ["两次输入的密码不一致。"]
     assert not signed_in(at)
-    with ui.get_store(str(db)).read() as con:
-        assert not auth.has_users(con)
+    with app_context.get_store(str(db)).read() as con:
+        assert not accounts.has_users(con)
 
 
 def test_imported_data_without_users_shows_only_the_set_up_form(db):
-    with ui.get_store(str(db)).write("test") as con:
+    with app_context.get_store(str(db)).write("test") as con:
         con.execute("update imports set imported_by = 'clerk'")  # no longer only the sample county
     at = start()
     assert at.error[0].value.startswith("数据库中已有导入的数据，但还没有任何用户")
@@ -192,9 +193,9 @@ def test_ending_a_session_is_audited_once():
 
 
 def test_the_browsers_token_signs_a_new_tab_in(db, monkeypatch):
-    with ui.get_store(str(db)).write("test") as con:
-        auth.add_user(con, "院长", PASSWORD, "admin", by="test")
-        token, _ = sessions.start(con, "院长", auth.clock())
+    with app_context.get_store(str(db)).write("test") as con:
+        accounts.add_user(con, "院长", PASSWORD, "admin", by="test")
+        token, _ = sessions.start(con, "院长", accounts.clock())
     monkeypatch.setattr(access, "_browser_token", lambda: token)
     at = start()
     assert signed_in(at)

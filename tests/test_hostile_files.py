@@ -15,8 +15,8 @@ import pytest
 import xlsxwriter
 
 from sinkview.i18n import has
-from sinkview.ingest import import_file, validate_upload
-from sinkview.store import Store
+from sinkview.ingest.importer import import_file, validate_upload
+from sinkview.store.database import Store
 
 INSTITUTIONS = "机构编码,机构名称,机构层级,医共体\nC1,县人民医院,县级医院,一医共体\nT1,甲镇卫生院,乡镇卫生院,一医共体\n"
 REFERRAL_HEADER = "转诊单号,患者标识,转诊日期,转出机构编码,转入机构编码\n"

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from sinkview import ingest, reader
-from sinkview.ingest import import_file, validate_upload
+from sinkview.ingest import importer, reader
+from sinkview.ingest.importer import import_file, validate_upload
 from tests.builders import csv_bytes, store_with
 
 INSTITUTIONS = ("机构编码,机构名称,机构层级,上级机构编码,医共体\n"
@@ -32,7 +32,7 @@ def both_ways(cursor, tmp_path, monkeypatch, raw: bytes):
     path = tmp_path / "r.csv"
     path.write_bytes(raw)
     monkeypatch.setattr(reader, "STREAM_BYTES", 0)
-    monkeypatch.setattr(ingest, "STREAM_BYTES", 0)
+    monkeypatch.setattr(importer, "STREAM_BYTES", 0)
     streamed = validate_upload(cursor, path, path.name)
     assert streamed.staged_path is not None
     return in_memory, streamed

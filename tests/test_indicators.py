@@ -7,18 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sinkview.indicators import (
-    DEFAULT_TARGETS,
-    INDICATORS,
-    TOPICS,
-    topic_sql,
-    Target,
-    compute_indicators,
-    indicator,
-    load_targets,
-    status,
-)
-from sinkview.store import Store
+from sinkview.metrics.targets import DEFAULT_TARGETS, Target, load_targets, status
+from sinkview.metrics.declarations import INDICATORS, TOPICS, indicator
+from sinkview.metrics.evaluator import compute_indicators, topic_sql
+from sinkview.store.database import Store
 from tests.builders import fill_indicator_ledgers
 
 METRICS_SPEC = Path("/work/shared/spec/metrics.md")

@@ -17,8 +17,8 @@ import pytest
 import xlsxwriter
 
 from sinkview.i18n import has
-from sinkview.indicators import compute_indicators
-from sinkview.ingest import (
+from sinkview.metrics.evaluator import compute_indicators
+from sinkview.ingest.importer import (
     ImportRefused,
     commit_validation,
     import_file,
@@ -26,7 +26,7 @@ from sinkview.ingest import (
     undo_import,
     validate_upload,
 )
-from sinkview.store import Store
+from sinkview.store.database import Store
 
 Q3 = (dt.date(2025, 7, 1), dt.date(2025, 9, 30))
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from sinkview import ingest, reader
-from sinkview.ingest import commit_validation, import_file, validate_upload
-from sinkview.store import Store
+from sinkview.ingest import importer, reader
+from sinkview.ingest.importer import commit_validation, import_file, validate_upload
+from sinkview.store.database import Store
 from tests.builders import csv_bytes
 
 INSTITUTIONS = ("机构编码,机构名称,机构层级,上级机构编码,医共体\n"
@@ -70,7 +70,7 @@ def test_the_large_file_path_gives_the_same_outcome(cursor, tmp_path, monkeypatc
     path.write_bytes(FILES[name])
     in_memory = outcome(validate_upload(cursor, FILES[name], path.name))
     monkeypatch.setattr(reader, "STREAM_BYTES", 0)
-    monkeypatch.setattr(ingest, "STREAM_BYTES", 0)
+    monkeypatch.setattr(importer, "STREAM_BYTES", 0)
     monkeypatch.setattr(reader, "CHUNK_BYTES", 64)             # many chunks and batches, even here
     monkeypatch.setattr(reader, "EXACT_BATCH_ROWS", 2)
     streamed_validation = validate_upload(cursor, path, path.name)
@@ -80,7 +80,7 @@ def test_the_large_file_path_gives_the_same_outcome(cursor, tmp_path, monkeypatc
 
 def test_a_large_file_is_written_from_disk_and_its_scratch_files_go(cursor, tmp_path, monkeypatch):
     monkeypatch.setattr(reader, "STREAM_BYTES", 0)
-    monkeypatch.setattr(ingest, "STREAM_BYTES", 0)
+    monkeypatch.setattr(importer, "STREAM_BYTES", 0)
     path = tmp_path / "big.csv"
     path.write_bytes(csv_bytes(REFERRAL_HEADER, REFERRALS[:2]))
     validation = validate_upload(cursor, path, path.name)

@@ -22,7 +22,7 @@ from sinkview.metrics.declarations import INDICATORS, TOPICS, topic_macro
 from sinkview.metrics.evaluator import compute_indicators, evaluate
 from sinkview.metrics.grains import calendar_periods, grouped
 from sinkview.metrics.targets import DEFAULT_TARGETS, default_targets_csv
-from sinkview.store import Store
+from sinkview.store.database import Store
 
 DAY0 = dt.date(2025, 1, 1)
 COMMUNITIES = ("A", "B", "C")

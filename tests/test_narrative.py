@@ -1,14 +1,15 @@
-"""The overview's narrative rules (sinkview.narrative): which sentences, in which order, and
+"""The overview's narrative rules (sinkview.metrics.narrative): which sentences, in which order, and
 that every sentence quotes its numbers, the indicator's name and what it is compared with."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from sinkview.indicators import INDICATORS, Target
-from sinkview.narrative import MAX_CHANGES, MAX_NAMED_CENTRES, Sentence, gap_sentences, narrative
+from sinkview.metrics.declarations import INDICATORS
+from sinkview.metrics.targets import Target
+from sinkview.metrics.narrative import MAX_CHANGES, MAX_NAMED_CENTRES, Sentence, gap_sentences, narrative
 from sinkview.i18n import indicator_name
-from sinkview.scorecard import format_value
+from sinkview.metrics.scorecard import format_value
 
 
 def target(indicator_id: str, value: float | None, direction: str) -> Target:

@@ -15,12 +15,12 @@ import streamlit as st
 from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
-from sinkview.briefing import TOPIC_PLANS
+from sinkview.briefing.slides import TOPIC_PLANS
 from sinkview.i18n import t
-from sinkview.indicators import compute_indicators
-from sinkview.sample_loader import load_sample
-from sinkview.scorecard import format_value
-from sinkview.store import Store
+from sinkview.metrics.evaluator import compute_indicators
+from sinkview.tools.sample_loader import load_sample
+from sinkview.metrics.scorecard import format_value
+from sinkview.store.database import Store
 from tests.builders import serve_to_app
 
 ROOT = Path(__file__).resolve().parents[1]

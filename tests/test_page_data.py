@@ -17,12 +17,14 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from sinkview import audit, auth, data_page, ui
-from sinkview.indicators import compute_indicators
+from sinkview.store import audit
+from sinkview.app import accounts, data_page
+from sinkview.app import context as app_context
+from sinkview.metrics.evaluator import compute_indicators
 from sinkview.metrics import cells
 from sinkview.metrics.evaluator import evaluate
-from sinkview.ingest import import_file, validate_upload
-from sinkview.store import Store
+from sinkview.ingest.importer import import_file, validate_upload
+from sinkview.store.database import Store
 from tests.builders import serve_to_app
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -69,9 +71,9 @@ def db_path(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "x.duckdb"
     seed = Store(path)
     import_file(seed.cursor(), SEED, "seed.csv")
-    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
-    auth.add_user(seed.cursor(), "clerk", PASSWORD, "editor", by="test")
-    auth.add_user(seed.cursor(), "reader", PASSWORD, "viewer", by="test")
+    monkeypatch.setattr(accounts, "BCRYPT_ROUNDS", 4)
+    accounts.add_user(seed.cursor(), "clerk", PASSWORD, "editor", by="test")
+    accounts.add_user(seed.cursor(), "reader", PASSWORD, "viewer", by="test")
     seed.close()
     serve_to_app(path, monkeypatch)
     return path
@@ -95,7 +97,7 @@ def app(db_path) -> AppTest:
 
 def on_store(db_path: Path, work):
     """``work(connection)`` in one unit of work on the app's (shared) store."""
-    with ui.get_store(str(db_path)).write("test") as con:
+    with app_context.get_store(str(db_path)).write("test") as con:
         return work(con)
 
 
@@ -213,7 +215,7 @@ def test_unexpected_failure_is_translated_and_logged_without_values(app, db_path
 
     monkeypatch.setattr(data_page, "commit_validation", failing_commit)
     upload(app, ("机构.csv", INSTITUTIONS))
-    with caplog.at_level(logging.ERROR, logger="sinkview.data_page"):
+    with caplog.at_level(logging.ERROR, logger="sinkview.app.data_page"):
         click(app, f"sv_import_{digest_key(INSTITUTIONS)}")
     assert "意外错误" in texts(app.error)
     assert "RuntimeError" in caplog.text and mobile not in caplog.text

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sinkview import mappings
+from sinkview.ingest import mappings
 from tests.test_page_data import PASSWORD, click, count, db_path, on_store, open_page, texts, upload  # noqa: F401
 
 INSTITUTIONS = (

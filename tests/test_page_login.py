@@ -17,13 +17,17 @@ import streamlit as st
 from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
-from sinkview import access, auth, periods, ui
+from sinkview.app import access, accounts
+from sinkview.metrics import periods
+from sinkview.app import context as app_context
+from sinkview.app import widgets
 from sinkview.i18n import format_number
-from sinkview.indicators import INDICATORS, compute_indicators
-from sinkview.ingest import import_file
-from sinkview.queries import run_query
-from sinkview.sample_loader import load_sample
-from sinkview.store import Store
+from sinkview.metrics.declarations import INDICATORS
+from sinkview.metrics.evaluator import compute_indicators
+from sinkview.ingest.importer import import_file
+from sinkview.store.named_queries import run_query
+from sinkview.tools.sample_loader import load_sample
+from sinkview.store.database import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -47,7 +51,7 @@ def db(sample_db, tmp_path, monkeypatch) -> Path:
     path = tmp_path / "x.duckdb"
     shutil.copy(sample_db, path)
     monkeypatch.setenv("SINKVIEW_DB", str(path))
-    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    monkeypatch.setattr(accounts, "BCRYPT_ROUNDS", 4)
     st.cache_resource.clear()
     st.cache_data.clear()
     return path
@@ -55,9 +59,9 @@ def db(sample_db, tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def with_users(db) -> Path:
-    with ui.get_store(str(db)).write("test") as cursor:
-        auth.add_user(cursor, "boss", PASSWORD, "admin", by="test")
-        auth.add_user(cursor, "viewer_a", PASSWORD, "viewer", A, by="test")
+    with app_context.get_store(str(db)).write("test") as cursor:
+        accounts.add_user(cursor, "boss", PASSWORD, "admin", by="test")
+        accounts.add_user(cursor, "viewer_a", PASSWORD, "viewer", A, by="test")
     return db
 
 
@@ -65,13 +69,13 @@ def with_users(db) -> Path:
 def downloads(monkeypatch) -> list[bytes]:
     """Every CSV the frame's tables offer for download during the test."""
     offered: list[bytes] = []
-    make_csv = ui.safe_csv
+    make_csv = widgets.safe_csv
 
     def recording_safe_csv(frame):
         offered.append(make_csv(frame))
         return offered[-1]
 
-    monkeypatch.setattr(ui, "safe_csv", recording_safe_csv)
+    monkeypatch.setattr(widgets, "safe_csv", recording_safe_csv)
     return offered
 
 
@@ -140,7 +144,7 @@ def shown_values(cursor) -> set[str]:
 # --------------------------------------------------------------------------- anonymous visitors
 
 def test_an_anonymous_visitor_gets_the_login_and_nothing_from_the_store(with_users):
-    with ui.get_store(str(with_users)).read() as cursor:
+    with app_context.get_store(str(with_users)).read() as cursor:
         secrets, values = names_of(cursor, None), shown_values(cursor)
     at = start()
     assert [text.value for text in at.subheader] == ["登录"]
@@ -180,7 +184,7 @@ def test_five_failures_lock_the_name(with_users):
 # --------------------------------------------------------------------------- scope and roles
 
 def test_a_viewer_bound_to_one_community_never_sees_another(with_users, downloads):
-    with ui.get_store(str(with_users)).read() as cursor:
+    with app_context.get_store(str(with_users)).read() as cursor:
         others = names_of(cursor, B) - names_of(cursor, A)
     at = sign_in(start(), "viewer_a")
     assert at.selectbox(key="sv_community").options == [A]
@@ -217,8 +221,8 @@ def test_only_admins_get_the_users_page(with_users):
     at.text_input(key="sv_user_add_password_again").input(PASSWORD)
     at.button(key="sv_user_add_submit").click().run()
     assert [success.value for success in at.success] == ["已添加用户 clerk_b。"]
-    with ui.get_store(str(with_users)).read() as cursor:
-        user = auth.get_user(cursor, "clerk_b")
+    with app_context.get_store(str(with_users)).read() as cursor:
+        user = accounts.get_user(cursor, "clerk_b")
     assert (user.role, user.community) == ("editor", B)
     log = table_with(at, "操作")
     assert log[["用户", "操作"]].values.tolist()[:2] == [["boss", "user_added"], ["boss", "login"]]
@@ -229,16 +233,16 @@ def test_only_admins_get_the_users_page(with_users):
 def test_an_idle_session_ends(with_users, monkeypatch):
     monkeypatch.setenv("SINKVIEW_IDLE_MINUTES", "5")
     at = sign_in(start(), "viewer_a")
-    signed_in_at = auth.clock()
-    monkeypatch.setattr(auth, "clock", lambda: signed_in_at + dt.timedelta(minutes=4))
+    signed_in_at = accounts.clock()
+    monkeypatch.setattr(accounts, "clock", lambda: signed_in_at + dt.timedelta(minutes=4))
     at.run()
     assert signed_in(at)  # four minutes: still there, and the clock of idleness starts again
-    monkeypatch.setattr(auth, "clock", lambda: signed_in_at + dt.timedelta(minutes=10))
+    monkeypatch.setattr(accounts, "clock", lambda: signed_in_at + dt.timedelta(minutes=10))
     at.run()
     assert not signed_in(at) and "sv_login_name" in {text.key for text in at.text_input}
     assert [info.value for info in at.info] == ["超过 5 分钟没有操作，已自动退出，请重新登录。"]
     assert A not in page_text(at)
-    with ui.get_store(str(with_users)).read() as cursor:
+    with app_context.get_store(str(with_users)).read() as cursor:
         last = cursor.execute("select who, action, detail from audit_log order by rowid desc limit 1").fetchall()
     assert last == [("viewer_a", "session_expired", "idle")]
 
@@ -247,7 +251,7 @@ def test_a_page_run_without_the_app_checks_the_session_again(with_users):
     # A deep link can make Streamlit run a page file alone (the pages/ folder of multipage v1).
     at = sign_in(start(), "viewer_a")
     stale = at.session_state[access.SESSION_KEY]
-    with ui.get_store(str(with_users)).write("test") as cursor:  # idle for 31 minutes, as the store sees it
+    with app_context.get_store(str(with_users)).write("test") as cursor:  # idle for 31 minutes, as the store sees it
         cursor.execute("update sessions set last_active = last_active - interval 31 minutes where id_hash = $id",
                        {"id": stale.id_hash})
     alone = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=90)
@@ -267,8 +271,8 @@ def test_the_logout_button_ends_the_session(with_users):
 
 def test_a_changed_password_ends_open_sessions(with_users):
     at = sign_in(start(), "viewer_a")
-    with ui.get_store(str(with_users)).write("test") as cursor:
-        auth.set_password(cursor, "viewer_a", "a new password", by="boss")
+    with app_context.get_store(str(with_users)).write("test") as cursor:
+        accounts.set_password(cursor, "viewer_a", "a new password", by="boss")
     at.run()
     assert not signed_in(at) and [info.value for info in at.info] == ["您的账号或密码已被更改，请重新登录。"]
 
@@ -286,11 +290,11 @@ def test_without_users_the_sample_county_opens_in_demo_mode(db):
 
 def test_without_users_imported_data_are_not_shown_at_all(db):
     extra = "机构编码,机构名称,机构层级,所属医共体\nX001,某县真实医院,县级医院,真实医共体\n".encode()
-    with ui.get_store(str(db)).write("test") as cursor:
+    with app_context.get_store(str(db)).write("test") as cursor:
         assert import_file(cursor, extra, "real.csv", who="clerk")[1] is not None
     at = start()
     text = page_text(at)
     assert at.error[0].value.startswith("数据库中已有导入的数据，但还没有任何用户")
     assert "python -m sinkview user add" in text
-    with ui.get_store(str(db)).read() as cursor:
+    with app_context.get_store(str(db)).read() as cursor:
         assert not [name for name in names_of(cursor, None) if name in text]

@@ -13,9 +13,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sinkview import PROJECT_ROOT, periods, ui
+from sinkview import PROJECT_ROOT
+from sinkview.metrics import periods
+from sinkview.app import context as app_context
+from sinkview.app import frame as app_frame
 from sinkview.metrics.needs import NEEDS
-from sinkview.store import Store
+from sinkview.store.database import Store
 from tests.builders import fill_indicator_ledgers, serve_to_app
 from tests import test_indicators as data
 
@@ -46,7 +49,7 @@ def db(tmp_path_factory):
 def test_a_page_runs_what_it_declares(db, page, monkeypatch):
     serve_to_app(db, monkeypatch)
     queries, evaluations = [], []
-    real_query, real_evaluation = ui._cached_query, ui._cached_evaluation
+    real_query, real_evaluation = app_context._cached_query, app_context._cached_evaluation
 
     def record_query(db_path, version, name, params):
         queries.append((name, params))
@@ -56,8 +59,8 @@ def test_a_page_runs_what_it_declares(db, page, monkeypatch):
         evaluations.append((spans, by, community, topics))
         return real_evaluation(db_path, version, spans, by, community, topics)
 
-    monkeypatch.setattr(ui, "_cached_query", record_query)
-    monkeypatch.setattr(ui, "_cached_evaluation", record_evaluation)
+    monkeypatch.setattr(app_context, "_cached_query", record_query)
+    monkeypatch.setattr(app_context, "_cached_evaluation", record_evaluation)
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     if page != "overview":
@@ -77,10 +80,10 @@ def test_a_page_runs_what_it_declares(db, page, monkeypatch):
             for key, value in NEEDS[page].query(name).defaults:
                 assert dict(params)[key] == value, (name, key)
 
-    store = ui.get_store(str(db))
-    first, last = ui._date_bounds(ui._cached_query(str(db), ui.data_version(store), "frame/data_range", ()))
+    store = app_context.get_store(str(db))
+    first, last = app_frame._date_bounds(app_context._cached_query(str(db), app_context.data_version(store), "frame/data_range", ()))
     code = periods.default_period(first, last)
-    filters = ui.Filters(*periods.period_range(code), None, None, code)
+    filters = app_context.Filters(*periods.period_range(code), None, None, code)
     communities = sorted({c for _, _, c in data.INSTITUTIONS if c})
     if page not in _benchmark().PAGES:
         return
@@ -91,7 +94,7 @@ def test_a_page_runs_what_it_declares(db, page, monkeypatch):
 
 
 def test_the_briefing_declares_the_queries_its_slides_run():
-    from sinkview.briefing import TOPIC_PLANS
+    from sinkview.briefing.slides import TOPIC_PLANS
 
     slides = ["overview/townships_without_expert", "quality/volume_completeness",
               *(name for plan in TOPIC_PLANS for name in plan.chart_queries)]

@@ -11,11 +11,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from sinkview import sample_loader
+from sinkview.tools import sample_loader
 from sinkview.i18n import t
-from sinkview.ingest import import_file
-from sinkview.scorecard import TOPICS
-from sinkview.store import Store
+from sinkview.ingest.importer import import_file
+from sinkview.metrics.scorecard import TOPICS
+from sinkview.store.database import Store
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

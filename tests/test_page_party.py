@@ -10,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sinkview.i18n import t
-from sinkview.indicators import indicator
-from sinkview.store import Store
+from sinkview.metrics.declarations import indicator
+from sinkview.store.database import Store
 from tests.party_fixture import load_party_fixture
 from tests.builders import serve_to_app
 from tests.page_helpers import click

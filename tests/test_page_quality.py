@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sinkview import access, auth, quality
+from sinkview.app import access, accounts
+from sinkview.metrics import quality
 from tests.quality_fixture import build_quality_store
 from tests.session_helper import signed_in_session
 from tests.builders import serve_to_app
@@ -23,8 +24,8 @@ PASSWORD = "quality-check-1"
 def db_path(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "quality.duckdb"
     store = build_quality_store(path)  # it holds an upload, so a signed-in user is needed
-    auth.add_user(store.cursor(), "reviewer", PASSWORD, "admin", by="test")
-    auth.add_user(store.cursor(), "viewer_b", PASSWORD, "viewer", "B", by="test")
+    accounts.add_user(store.cursor(), "reviewer", PASSWORD, "admin", by="test")
+    accounts.add_user(store.cursor(), "viewer_b", PASSWORD, "viewer", "B", by="test")
     store.close()
     serve_to_app(path, monkeypatch)
     return path

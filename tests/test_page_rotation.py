@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sinkview.store import Store
+from sinkview.store.database import Store
 from tests.test_rotation_queries import INSTITUTIONS, ROTATIONS
 from tests.builders import insert_institutions, insert_rows, serve_to_app
 from tests.page_helpers import figures, titles

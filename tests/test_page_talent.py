@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sinkview.store import Store
+from sinkview.store.database import Store
 from tests.builders import insert_institutions, insert_rows, serve_to_app
 from tests.page_helpers import click, figures, metric
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sinkview.store import Store
+from sinkview.store.database import Store
 from tests.builders import insert_rows, serve_to_app
 from tests.page_helpers import click, figures, metric
 

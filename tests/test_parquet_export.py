@@ -1,4 +1,4 @@
-"""The Parquet export (``sinkview.parquet_export``, ``python -m sinkview export --parquet``): every
+"""The Parquet export (``sinkview.store.parquet_export``, ``python -m sinkview export --parquet``): every
 table read back by DuckDB with hive partitioning has the store's rows, in an ASCII layout that
 Spark and Trino decode, and an existing export is only replaced when asked."""
 
@@ -10,10 +10,10 @@ import io
 import duckdb
 import pytest
 
-from sinkview import scale_cli
-from sinkview.parquet_export import EXPORTED_TABLES, PARTITIONED, export_parquet, read_exported_sql
-from sinkview.province import TINY, generate_province
-from sinkview.store import CONNECTION_CONFIG
+from sinkview.tools import scale_cli
+from sinkview.store.parquet_export import EXPORTED_TABLES, PARTITIONED, export_parquet, read_exported_sql
+from sinkview.tools.province import TINY, generate_province
+from sinkview.store.database import CONNECTION_CONFIG
 
 
 @pytest.fixture(scope="module")

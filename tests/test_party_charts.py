@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from sinkview.charts import party as charts
-from sinkview.queries import run_query
-from sinkview.store import Store
+from sinkview.store.named_queries import run_query
+from sinkview.store.database import Store
 from tests.party_fixture import Q3, load_party_fixture
 
 PARAMS = {"start": Q3[0], "end": Q3[1], "community": None, "township": None}

@@ -5,8 +5,9 @@ from datetime import date
 
 import pytest
 
-from sinkview.indicators import INDICATORS, compute_indicators, indicator
-from sinkview.store import Store
+from sinkview.metrics.declarations import INDICATORS, indicator
+from sinkview.metrics.evaluator import compute_indicators
+from sinkview.store.database import Store
 from tests.party_fixture import Q3, load_party_fixture
 
 PARTY_IDS = [item.id for item in INDICATORS if item.topic == "party"]

@@ -10,10 +10,10 @@ import io
 
 import pytest
 
-from sinkview.ingest import import_file, latest_import, undo_import, validate_upload
-from sinkview.messages import reason_text
-from sinkview.store import Store
-from sinkview.templates import template_csv
+from sinkview.ingest.importer import import_file, latest_import, undo_import, validate_upload
+from sinkview.ingest.messages import reason_text
+from sinkview.store.database import Store
+from sinkview.ingest.templates import template_csv
 from tests.builders import csv_bytes
 
 INSTITUTIONS = ("机构编码,机构名称,机构层级,上级机构编码,医共体,机构别名\n"

@@ -4,9 +4,9 @@ with the party.* indicators of the same scope."""
 
 import pytest
 
-from sinkview.indicators import compute_indicators
-from sinkview.queries import run_query
-from sinkview.store import Store
+from sinkview.metrics.evaluator import compute_indicators
+from sinkview.store.named_queries import run_query
+from sinkview.store.database import Store
 from tests.party_fixture import Q3, load_party_fixture
 
 PARAMS = {"start": Q3[0], "end": Q3[1], "community": None, "township": None}

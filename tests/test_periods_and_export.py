@@ -5,8 +5,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from sinkview import periods
-from sinkview.export import safe_csv
+from sinkview.metrics import periods
+from sinkview.app.export import safe_csv
 
 
 @pytest.mark.parametrize("code,start,end", [

@@ -14,13 +14,14 @@ import logging
 
 import pytest
 
-from sinkview import cli, mappings
-from sinkview.contract import DATASETS
-from sinkview.ingest import commit_validation, import_file, validate_upload
-from sinkview.messages import notice_text, reason_text
-from sinkview.reader import ColumnMapping, head_rows, likely_header_row
-from sinkview.secrets import secret
-from sinkview.store import Store
+from sinkview.tools import cli
+from sinkview.ingest import mappings
+from sinkview.ingest.contract import DATASETS
+from sinkview.ingest.importer import commit_validation, import_file, validate_upload
+from sinkview.ingest.messages import notice_text, reason_text
+from sinkview.ingest.reader import ColumnMapping, head_rows, likely_header_row
+from sinkview.store.secrets import secret
+from sinkview.store.database import Store
 from tests.builders import csv_bytes
 
 INSTITUTIONS = [

@@ -1,14 +1,14 @@
-"""The province generator (``sinkview.province``) at a tiny scale: counts, references, tiers,
+"""The province generator (``sinkview.tools.province``) at a tiny scale: counts, references, tiers,
 enumerations, dates, one import per dataset, upload-identical row hashes and a fixed seed."""
 
 from __future__ import annotations
 
 import pytest
 
-from sinkview.contract import DATASETS, DOMAINS
-from sinkview.ingest import import_file, stored_columns
-from sinkview.province import TINY, generate_province
-from sinkview.store import Store
+from sinkview.ingest.contract import DATASETS, DOMAINS
+from sinkview.ingest.importer import import_file, stored_columns
+from sinkview.tools.province import TINY, generate_province
+from sinkview.store.database import Store
 
 REFERENCES = [  # table, column, tier the institution must have (None: any)
     ("institutions", "parent_id", None),

@@ -35,10 +35,10 @@ from datetime import date
 
 import pytest
 
-from sinkview import quality
-from sinkview.cli import main
-from sinkview.indicators import compute_indicators
-from sinkview.store import Store
+from sinkview.metrics import quality
+from sinkview.tools.cli import main
+from sinkview.metrics.evaluator import compute_indicators
+from sinkview.store.database import Store
 from tests.quality_fixture import build_quality_store
 
 Q3 = (date(2025, 7, 1), date(2025, 9, 30))

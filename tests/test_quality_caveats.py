@@ -17,12 +17,13 @@ import streamlit as st
 from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
-from sinkview import access, auth
-from sinkview.briefing import ScorecardSlide, build_slides
-from sinkview.deck import build_deck
-from sinkview.indicators import INDICATORS, Target
-from sinkview.narrative import narrative
-from sinkview.scorecard import scorecard_frame, scorecard_table
+from sinkview.app import access, accounts
+from sinkview.briefing.slides import ScorecardSlide, build_slides
+from sinkview.briefing.deck import build_deck
+from sinkview.metrics.declarations import INDICATORS
+from sinkview.metrics.targets import Target
+from sinkview.metrics.narrative import narrative
+from sinkview.metrics.scorecard import scorecard_frame, scorecard_table
 from tests.quality_fixture import build_quality_store
 from tests.session_helper import signed_in_session
 
@@ -63,13 +64,13 @@ def test_scorecard_marks_volume_values_only():
 def db_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("caveats") / "quality.duckdb"
     store = build_quality_store(path)
-    auth.add_user(store.cursor(), "reviewer", PASSWORD, "admin", by="test")
+    accounts.add_user(store.cursor(), "reviewer", PASSWORD, "admin", by="test")
     store.close()
     return path
 
 
 def test_briefing_marks_volume_kpis_and_its_notes_carry_the_caveat(db_path, tmp_path):
-    from sinkview.store import Store
+    from sinkview.store.database import Store
 
     store = Store(db_path)
     try:
@@ -140,10 +141,11 @@ def test_overview_of_a_complete_community_has_no_caveat(db_path, monkeypatch):
 
 
 def kpi_cards_script() -> None:
-    from sinkview import ui
+    from sinkview.app import frame as app_frame
+    from sinkview.app import widgets
 
-    context = ui.page_context()
-    ui.kpi_cards(context, ["volume.grassroots_visit_share", "rotation.visits"])
+    context = app_frame.page_context()
+    widgets.kpi_cards(context, ["volume.grassroots_visit_share", "rotation.visits"])
 
 
 def test_kpi_cards_of_volume_figures_carry_the_caveat(db_path, monkeypatch):

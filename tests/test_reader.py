@@ -14,9 +14,9 @@ import os
 import pytest
 import xlsxwriter
 
-from sinkview.ingest import commit_validation, validate_upload
-from sinkview.reader import OVERFLOW, ROW_NUMBER, UnreadableFile, read_upload
-from sinkview.store import Store
+from sinkview.ingest.importer import commit_validation, validate_upload
+from sinkview.ingest.reader import OVERFLOW, ROW_NUMBER, UnreadableFile, read_upload
+from sinkview.store.database import Store
 
 # --------------------------------------------------------------------------- helpers
 

@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from sinkview.sample import identity_check_digit, sample_frames, write_sample_files
+from sinkview.tools.sample import identity_check_digit, sample_frames, write_sample_files
 
 RANKS = {"upper_hospital": 4, "county_hospital": 3, "township_center": 2, "village_clinic": 1}
 FILE_NAMES = ["01_机构名录.csv", "02_专家下沉台账.xlsx", "03_双向转诊台账.csv",

@@ -1,4 +1,4 @@
-"""The sample county's party ledgers (sinkview/sample_party.py): the deliberate gaps are there,
+"""The sample county's party ledgers (sinkview/tools/sample_party.py): the deliberate gaps are there,
 the files use the contract's Chinese headers, and the real importer takes them without a
 rejected row (names in the covered list and in the place column resolved to codes)."""
 
@@ -9,11 +9,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from sinkview import sample, sample_party
-from sinkview.contract import DATASETS
-from sinkview.indicators import compute_indicators
-from sinkview.ingest import import_file
-from sinkview.store import Store
+from sinkview.tools import sample, sample_party
+from sinkview.ingest.contract import DATASETS
+from sinkview.metrics.evaluator import compute_indicators
+from sinkview.ingest.importer import import_file
+from sinkview.store.database import Store
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The overview's scorecard and league table frames (sinkview.scorecard) and their styling
+"""The overview's scorecard and league table frames (sinkview.metrics.scorecard) and their styling
 (sinkview.charts.overview), on indicator dicts written by hand and explicit targets."""
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import pytest
 
 from sinkview.charts.overview import SCORECARD_COLUMNS, styled_league, styled_scorecard, tint
 from sinkview.charts.theme import STATUS_COLOURS
-from sinkview.indicators import INDICATORS, Target
-from sinkview.scorecard import (
+from sinkview.metrics.declarations import INDICATORS
+from sinkview.metrics.targets import Target
+from sinkview.metrics.scorecard import (
     TOPICS,
     change,
     change_size,

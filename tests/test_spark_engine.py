@@ -1,4 +1,4 @@
-"""The Spark engine (``metrics --engine spark --parquet DIR``, ``sinkview.spark_engine``): every
+"""The Spark engine (``metrics --engine spark --parquet DIR``, ``sinkview.spark.engine``): every
 indicator equal to the DuckDB path's for the store the export came from — the sample county and
 a generated tiny province, ungrouped and by community — only the partitions a request needs read,
 and every error a user can meet said in words from the catalogue.
@@ -23,13 +23,16 @@ import pytest
 
 pytest.importorskip("pyspark")
 
-from sinkview import PROJECT_ROOT, cli, spark_engine, spark_sql  # noqa: E402
+from sinkview import PROJECT_ROOT  # noqa: E402
+from sinkview.tools import cli
+from sinkview.spark import engine as spark_engine
+from sinkview.spark import dialect as spark_sql
 from sinkview.metrics.evaluator import compute_indicators  # noqa: E402
 from sinkview.metrics.grains import grouped  # noqa: E402
-from sinkview.parquet_export import community_key, export_parquet, read_exported_sql  # noqa: E402
-from sinkview.province import TINY, generate_province  # noqa: E402
-from sinkview.sample_loader import load_sample  # noqa: E402
-from sinkview.store import Store  # noqa: E402
+from sinkview.store.parquet_export import community_key, export_parquet, read_exported_sql  # noqa: E402
+from sinkview.tools.province import TINY, generate_province  # noqa: E402
+from sinkview.tools.sample_loader import load_sample  # noqa: E402
+from sinkview.store.database import Store  # noqa: E402
 
 pytestmark = pytest.mark.spark
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sinkview.store import CONNECTION_CONFIG, SCHEMA_VERSION, Store, StoreBusy
+from sinkview.store.database import CONNECTION_CONFIG, SCHEMA_VERSION, Store, StoreBusy
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -120,7 +120,7 @@ def test_a_write_inside_a_read_is_refused_and_a_read_inside_a_write_sees_it(db):
 def test_another_process_writing_is_named_with_its_purpose(db):
     waiter = Store(db, shared=True, write_wait_s=0.3)
     child = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from sinkview.store import Store\n"
+        "import sys, time; from sinkview.store.database import Store\n"
         "with Store(sys.argv[1], shared=True).write('nightly load of 转诊.csv'):\n"
         "    print('in', flush=True); time.sleep(30)\n"), str(db)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:

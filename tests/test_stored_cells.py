@@ -14,8 +14,8 @@ from hypothesis import given
 from sinkview import PROJECT_ROOT
 from sinkview.metrics import cells
 from sinkview.metrics.evaluator import evaluate
-from sinkview.sample_loader import load_sample
-from sinkview.store import Store
+from sinkview.tools.sample_loader import load_sample
+from sinkview.store.database import Store
 from tests.test_metric_layer import PROPERTY, fill, small_store
 
 Q = dt.date

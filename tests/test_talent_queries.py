@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from sinkview.indicators import compute_indicators
-from sinkview.queries import run_query
-from sinkview.store import Store
+from sinkview.metrics.evaluator import compute_indicators
+from sinkview.store.named_queries import run_query
+from sinkview.store.database import Store
 from tests.builders import insert_institutions, insert_rows
 
 Q3 = {"start": date(2025, 7, 1), "end": date(2025, 9, 30)}

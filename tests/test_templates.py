@@ -9,10 +9,10 @@ import io
 import pytest
 from python_calamine import CalamineWorkbook
 
-from sinkview import templates
-from sinkview.contract import DATASETS, DOMAINS
-from sinkview.ingest import import_file, validate_upload
-from sinkview.store import Store
+from sinkview.ingest import templates
+from sinkview.ingest.contract import DATASETS, DOMAINS
+from sinkview.ingest.importer import import_file, validate_upload
+from sinkview.store.database import Store
 
 # The institutions the other templates' examples refer to, besides the institutions example.
 EXAMPLE_INSTITUTIONS = (

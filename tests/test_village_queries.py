@@ -6,9 +6,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from sinkview.indicators import compute_indicators
-from sinkview.queries import run_query
-from sinkview.store import Store
+from sinkview.metrics.evaluator import compute_indicators
+from sinkview.store.named_queries import run_query
+from sinkview.store.database import Store
 from tests.builders import insert_institutions, insert_rows
 
 END = date(2025, 9, 30)

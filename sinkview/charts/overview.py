@@ -3,7 +3,7 @@
 Owns the pandas Stylers and ``st.column_config`` of the scorecard (one table per topic, the
 trend drawn by ``LineChartColumn``, so 39 sparklines cost no Plotly figure and render offline)
 and of the league table (numbers kept for sorting, shown with their rank). The frames come
-from ``sinkview.scorecard``; nothing here computes a value.
+from ``sinkview.metrics.scorecard``; nothing here computes a value.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pandas.io.formats.style import Styler
 
 from sinkview.charts.theme import PALETTE, STATUS_COLOURS
 from sinkview.i18n import t
-from sinkview.scorecard import LeagueTable
+from sinkview.metrics.scorecard import LeagueTable
 
 TINT_ALPHA = 0.35  # status backgrounds: light enough for black text on a projector
 ROW_HEIGHT_PX = 35  # st.dataframe's row height; tables are sized to show every row

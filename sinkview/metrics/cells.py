@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from sinkview import periods
-from sinkview.contract import DATASETS
+from sinkview.metrics import periods
+from sinkview.ingest.contract import DATASETS
 from sinkview.metrics.declarations import INDICATORS, TOPICS
-from sinkview.queries import run_query
-from sinkview.store import staging_fingerprint
+from sinkview.store.named_queries import run_query
+from sinkview.store.database import staging_fingerprint
 
 CELLS_TABLE = "indicator_cells"
 STATE_TABLE = "indicator_cells_state"

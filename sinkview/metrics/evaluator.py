@@ -20,7 +20,7 @@ from functools import cache
 from sinkview.metrics import cells as stored_cells
 from sinkview.metrics.declarations import INDICATORS, TOPICS, Aggregate, Indicator, topic_indicators, topic_macro
 from sinkview.metrics.models import AS_OF, EVENT, MODELS, OVERLAP, STATE, BaseModel
-from sinkview.queries import run_query
+from sinkview.store.named_queries import run_query
 
 DIMENSIONS = ("none", "community", "township")
 Value = float | int | None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sinkview import periods
+from sinkview.metrics import periods
 from sinkview.metrics.evaluator import Values, evaluate
 
 CALENDAR_GRAINS = ("quarter", "month")

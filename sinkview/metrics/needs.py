@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sinkview import periods
+from sinkview.metrics import periods
 from sinkview.metrics.declarations import INDICATORS, TOPICS
 
 Period = tuple[dt.date, dt.date]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sinkview.periods import month_end
+from sinkview.metrics.periods import month_end
 
 from sinkview.metrics.evaluator import evaluate, statements
 
@@ -50,7 +50,7 @@ SERIES: dict[str, Series] = {series.name: series for series in (
 
 
 def _plan(cursor, name: str, params: dict):
-    from sinkview.queries import run_query
+    from sinkview.store.named_queries import run_query
 
     series = SERIES[name]
     bound = {key: params.get(key) for key in series.parameters}
@@ -70,7 +70,7 @@ def _plan(cursor, name: str, params: dict):
 def series_statements(cursor, name: str, params: dict) -> list[tuple[str, dict]]:
     """What series ``name`` runs, as (SQL, parameters): its keys query, then one statement per
     topic (the benchmark's bare-engine comparison)."""
-    from sinkview.queries import bind, query_sql
+    from sinkview.store.named_queries import bind, query_sql
 
     series, bound, keys, request = _plan(cursor, name, params)
     first = (query_sql(series.keys_query), bind(series.keys_query, bound))

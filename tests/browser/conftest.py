@@ -59,8 +59,8 @@ def _serve(home: Path, admin: tuple[str, str] | None = None, settings: dict | No
     env = {**os.environ, "HOME": str(home), "SINKVIEW_DB": str(home / "sinkview.duckdb"),
            "SINKVIEW_SECRETS_DIR": str(home / "secrets"), **(settings or {})}
     # The sample county, loaded as the app loads it on first start (demo mode shows only that).
-    subprocess.run([sys.executable, "-c", "import sys; from sinkview.store import Store; "
-                    "from sinkview.sample_loader import load_sample; load_sample(Store(sys.argv[1]))",
+    subprocess.run([sys.executable, "-c", "import sys; from sinkview.store.database import Store; "
+                    "from sinkview.tools.sample_loader import load_sample; load_sample(Store(sys.argv[1]))",
                     env["SINKVIEW_DB"]], cwd=ROOT, env=env, check=True, capture_output=True)
     if admin is not None:
         subprocess.run([sys.executable, "-m", "sinkview", "user", "add", admin[0], "--role", "admin",

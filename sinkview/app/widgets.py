@@ -1,0 +1,124 @@
+"""The small widgets every page uses: KPI cards, charts with captions, tables with downloads.
+
+Owns the KPI cards (value, unit, change against the previous period, the volume caveat), charts
+with their one-line explanation and click-to-focus, tables with a CSV download, the empty state
+and the data-quality line. Pages call these and lay out; no business rules live here.
+"""
+
+from __future__ import annotations
+
+
+import pandas as pd
+import streamlit as st
+
+from sinkview.app.context import PageContext
+from sinkview.app.export import safe_csv
+from sinkview.i18n import format_number, indicator_name
+from sinkview.metrics import periods, quality
+from sinkview.metrics.declarations import indicator
+from sinkview.metrics.targets import load_targets, status
+
+
+def empty_state(context: PageContext) -> None:
+    st.info(context.t("frame.empty_state"), icon=":material/upload_file:")
+    st.page_link("pages/data.py", label=context.t("nav.data"), icon=":material/database:")
+
+
+previous_period = periods.previous_period  # pages compare with it, as the KPI cards do
+
+
+def kpi_cards(context: PageContext, indicator_ids: list[str], columns: int = 4) -> None:
+    """One card per indicator: value, unit and change against the previous period."""
+    topics = tuple(dict.fromkeys(i.split(".", 1)[0] for i in indicator_ids))
+    now = (context.filters.start, context.filters.end)
+    current, before = context.indicator_periods([now, previous_period(*now)], topics)
+    targets = load_targets()
+    caveat = volume_caveat(context) if any(map(quality.needs_caveat, indicator_ids)) else None
+    slots = st.columns(min(columns, len(indicator_ids)))
+    for index, indicator_id in enumerate(indicator_ids):
+        item = indicator(indicator_id)
+        value, old = current.get(indicator_id), before.get(indicator_id)
+        delta = None
+        if value is not None and old is not None:
+            change = value - old
+            delta = (f"{change * 100:+.1f} {context.t('frame.pp')}" if item.unit == "ratio"
+                     else f"{change:+,.2f}" if item.kind == "number" else f"{change:+,}")
+        direction = targets[indicator_id].direction if indicator_id in targets else item.direction
+        colour = {"higher": "normal", "lower": "inverse"}.get(direction, "off")
+        name = indicator_name(indicator_id, context.lang)
+        with slots[index % len(slots)]:
+            st.metric(name, format_number(value, item.unit, context.lang) + _unit_suffix(context, item.unit),
+                      delta=delta, delta_color=colour, border=True,
+                      help=f"**{name}**：{context.t(f'definition.{indicator_id}')}\n\n{context.t('frame.delta_help')}")
+            if caveat and quality.needs_caveat(indicator_id):
+                st.caption(f":material/warning: {caveat}")
+
+
+def volume_caveat(context: PageContext) -> str | None:
+    """"based on incomplete reporting (82%)" when the service-volume reports of the page's scope
+    and period are incomplete (data-quality.md): volume.* figures carry it wherever shown."""
+    return quality.caveat_from_frame(context.query(quality.COMPLETENESS_QUERY), context.lang)
+
+
+def quality_line(context: PageContext) -> None:
+    """One line when a monthly report is missing or a data-quality rule is violated in the page's
+    scope and period, linking to the data-quality page (data-quality.md, "Where it shows")."""
+    settings = quality.settings_or_spec()
+    checks = quality.checks_from_frame(context.query(quality.CHECKS_QUERY, **settings))
+    if not quality.anything_to_report(checks):
+        return
+    text, link = st.columns([4, 1], vertical_alignment="center")
+    text.markdown(":material/fact_check: " + context.t(
+        "quality.overview_line", completeness=format_number(checks[quality.COMPLETENESS], "ratio", context.lang),
+        missing=checks["quality.volume_missing"],
+        violations=quality.validation_violations(checks)))
+    link.page_link("pages/quality.py", label=context.t("quality.overview_link"), icon=":material/arrow_forward:",
+                   query_params=context.url_params())
+
+
+def _unit_suffix(context: PageContext, unit: str) -> str:
+    """A short unit after a card's number; none where the name already says it (每千人口…)."""
+    return "" if unit in ("ratio", "count", "per_1000", "per_10k") else f" {context.t(f'unit.{unit}')}"
+
+
+def status_of(indicator_id: str, value) -> str | None:
+    targets = load_targets()
+    return status(value, targets[indicator_id]) if indicator_id in targets else None
+
+
+def chart(context: PageContext, figure, caption_key: str, key: str, selectable: bool = False) -> list[dict]:
+    """A Plotly chart, full width, with its one-line explanation; returns the selected points."""
+    event = st.plotly_chart(
+        figure, width="stretch", key=key, theme=None,  # our theme (fonts, contrast), not Streamlit's
+        on_select="rerun" if selectable else "ignore",
+        selection_mode=("points",) if selectable else ("points", "box", "lasso"),
+        config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]},
+    )
+    st.caption(context.t(caption_key))
+    if selectable and event is not None:
+        return list(event.get("selection", {}).get("points", []))
+    return []
+
+
+def narrow_to_clicked(points: list[dict], chart_key: str, selected_key: str, current: str | None) -> None:
+    """Focus the page on the township (``customdata[0]``) of a newly clicked point: keep it under
+    ``selected_key`` and rerun. The same selection seen again (Streamlit returns it on every
+    rerun) is not a new click."""
+    signature = repr(points)
+    if not points or st.session_state.get(f"{chart_key}_handled") == signature:
+        return
+    st.session_state[f"{chart_key}_handled"] = signature
+    clicked = next((p["customdata"][0] for p in points
+                    if p.get("customdata") and isinstance(p["customdata"][0], str)), None)
+    if clicked and clicked != current:
+        st.session_state[selected_key] = clicked
+        st.rerun()
+
+
+def table(context: PageContext, frame: pd.DataFrame, name: str, key: str) -> None:
+    """A table with a CSV download that Excel opens (UTF-8 with BOM) and that is formula-safe."""
+    st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table")
+    detail = f"{name}.csv, {len(frame)} rows, {context.filters.period}, {context.filters.community or '*'}"
+    st.download_button(context.t("frame.download_csv"), data=safe_csv(frame), file_name=f"{name}.csv",
+                       mime="text/csv", key=f"{key}_download", icon=":material/download:",
+                       on_click=context.audit, args=("export", detail))
