@@ -1,7 +1,7 @@
 """sinkview's router and frame: page config, language, shared filters in the URL, navigation.
 
 Every page file in ``pages/`` is registered here, grouped as the users think of them; the
-frame (login, sidebar filters, language, data status) is drawn once per run by ``sinkview.app``.
+frame (login, sidebar filters, language, data status) is drawn once per run by ``sinkview.app.frame``.
 Until someone signs in the navigation is hidden and the frame shows the login form instead of
 a page; the users page is registered for admins only.
 """

@@ -9,7 +9,7 @@ measures, in one run, the median of several repeats of:
   row-wise Python validation below (same checks; neither baseline writes to a store);
 - ``page_<name>_s``: every query and indicator evaluation a page declares
   (``sinkview.metrics.needs``) for the default filters, through the app's layer (the
-  ``st.cache_data`` functions of ``sinkview.app``, cache cleared), plus the frame's queries;
+  ``st.cache_data`` functions of ``sinkview.app.context``, cache cleared), plus the frame's queries;
   ``page_<name>_vs_bare`` divides it by the same SQL with the same parameters executed on a
   cursor and fetched as Arrow;
 - ``cached_rerender_s``: the slowest page rendered again with the cache warm;

@@ -24,6 +24,25 @@ def test_every_sinkview_module_and_package_is_in_the_layout():
     assert not missing, f"README's code layout leaves out: {missing}"
 
 
+def package_entries(block: str, package: str) -> str:
+    """The indented lines under ``sinkview/<package>/`` in the layout (its modules, one a line)."""
+    match = re.search(rf"^sinkview/{package}/[^\n]*\n((?:[ \t]+[^\n]*\n)*)", block, re.M)
+    return match.group(1) if match else ""
+
+
+def test_every_module_of_a_layer_is_under_its_package():
+    block = layout_block()
+    missing = []
+    for package in sorted(p for p in (ROOT / "sinkview").iterdir() if (p / "__init__.py").is_file()):
+        if package.name in ("charts",):  # pure chart builders, one per page: named as a group
+            continue
+        named = re.findall(r"^[ \t]+(\S+)", package_entries(block, package.name), re.M)
+        missing += [f"sinkview/{package.name}/{path.name}" for path in sorted(package.glob("*.py"))
+                    if path.name != "__init__.py" and path.name not in named]
+        missing += [f"sinkview/{package.name}/{name}" for name in named if not (package / name.rstrip("/")).exists()]
+    assert not missing, f"README's code layout leaves out, or names what is not there: {missing}"
+
+
 def test_every_named_path_exists():
     named = re.findall(r"^(\S+)", layout_block(), re.M)
     absent = [name for name in named if "<" not in name and "*" not in name and not (ROOT / name).exists()]

@@ -3,7 +3,7 @@
 Owns the ``users`` table (migration 002): adding users, changing passwords, removing users,
 checking a password (five failed sign-ins lock that name for 15 minutes) and what each role
 may do. Every user change and every sign-in attempt is written to the audit log in the same
-step. It knows nothing about Streamlit: the login form and the session live in ``sinkview.app``.
+step. It knows nothing about Streamlit: the login form and the session live in ``sinkview.app.access``.
 """
 
 from __future__ import annotations

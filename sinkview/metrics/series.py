@@ -3,7 +3,7 @@
 Owns the topic-page results that are the same ratios as the KPIs, grouped: the village
 coverage indicators per township of the snapshot, and as of each date a village reported; the
 effective referrals and the down/up ratio per month of the period.
-Each is served under its query name (``queries.run_query`` asks here first), computed by the
+Each is served under its query name (``named_queries.run_query`` asks here first), computed by the
 evaluator from the declarations in one pass, so a chart cannot define a ratio of its own.
 A series lists its groups or dates with a small named query, then evaluates them all at once.
 """
