@@ -25,7 +25,7 @@ from sinkview.store.database import Store, StoreBusy
 SESSION_KEY = "sv_session"
 AUTH_NOTICE_KEY = "sv_auth_notice"        # (level, message key, params) shown above the login form
 COOKIE_NAME = "sinkview_session"
-COOKIE_ACTION_KEY = "sv_cookie_action"   # ("set", token, expires) or ("delete",), done by the next run
+COOKIE_ACTION_KEY = "sv_cookie_action"   # ("set", token, expires, max_age) or ("delete",), drawn on every run
 ENDED_KEY = "sv_ended_session"           # the session this tab ended (its cookie may linger a moment)
 IDLE_CHECK_KEY = "sv_idle_check"         # set by the idle watch: its rerun is not the user's activity
 KEPT_ACROSS_SESSIONS = ("sv_lang", COOKIE_ACTION_KEY, ENDED_KEY)  # all other state is forgotten at sign-in/out
@@ -176,7 +176,8 @@ def _signed_in(user: accounts.User, token: str, row: sessions.SessionRow) -> Non
     _forget_session_state()
     st.session_state.pop(ENDED_KEY, None)
     st.session_state[SESSION_KEY] = Session(row.id_hash, user.name, row.created_at)
-    st.session_state[COOKIE_ACTION_KEY] = ("set", token, row.created_at + sessions.max_age())
+    expires = row.created_at + sessions.max_age()
+    st.session_state[COOKIE_ACTION_KEY] = ("set", token, expires, max((expires - accounts.clock()).total_seconds(), 0))
 
 
 def _attempt_sign_in(store: Store) -> None:
@@ -236,17 +237,21 @@ def sync_browser_cookie() -> None:
     """Give the browser its token, or take it away, as the last sign-in or sign-out asked.
 
     Done with the cookie manager of ``extra-streamlit-components`` (no script of our own); the
-    cookie is SameSite=Strict, lives no longer than the session, and is only ever sent in headers."""
-    action = st.session_state.pop(COOKIE_ACTION_KEY, None)
+    cookie is SameSite=Strict, lives no longer than the session, and is only ever sent in headers.
+    The action is drawn on every run until the next sign-in or sign-out replaces it: a run that
+    draws it may be superseded by a rerun before the browser mounts it, and an action drawn only
+    once was then lost (the sign-in did not survive a reload). Drawn again with the same key and
+    arguments, the browser does not repeat it."""
+    action = st.session_state.get(COOKIE_ACTION_KEY)
     if action is None:
         return
     from extra_streamlit_components import CookieManager
 
     manager = CookieManager(key="sv_cookie_manager")
     if action[0] == "set":
-        _, token, expires = action
+        _, token, expires, max_age = action
         manager.set(COOKIE_NAME, token, key="sv_cookie_set", path="/", expires_at=expires,
-                    max_age=max((expires - accounts.clock()).total_seconds(), 0), same_site="strict")
+                    max_age=max_age, same_site="strict")
     else:
         manager.cookies.setdefault(COOKIE_NAME, None)  # delete() forgets it locally too
         manager.delete(COOKIE_NAME, key="sv_cookie_delete")

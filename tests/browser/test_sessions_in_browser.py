@@ -47,7 +47,16 @@ def sign_in(tab, url: str) -> None:
 
 
 def is_signed_in(tab) -> bool:
+    """Signed in once the page settles. A reload signs in from the cookie one rerun later (the
+    cookie component answers after the first run), so the sign-out button may come a moment
+    after the page first reports idle: wait for it (or for the login form) before judging."""
     wait_for_app(tab)
+    tab.wait_for_function(
+        "() => [...document.querySelectorAll('button')].some(b => b.innerText.includes('退出登录'))"
+        " || document.querySelector('input[aria-label=\"密码\"]') !== null", timeout=60_000)
+    if tab.get_by_role("button", name="退出登录").count() == 0:  # the login form: give a cookie rerun its moment
+        tab.wait_for_timeout(3000)
+        wait_for_app(tab)
     return tab.get_by_role("button", name="退出登录").count() == 1
 
 
