@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need_apt+=(fonts-noto-cjk)  # not -q: an early exit breaks the pipe (pipefail)
 if [ "${SINKVIEW_WITH_SPARK:-0}" = 1 ]; then   # the Spark engine's local mode needs a Java runtime
   command -v java >/dev/null || [ -x "${JAVA_HOME:-/nonexistent}/bin/java" ] || need_apt+=(openjdk-17-jre-headless)
 fi
