@@ -182,11 +182,14 @@ def lookup(cursor, spans: Sequence[Period], by: str, community: str | None, town
     return {(row[0], None if by == "none" else row[1]): dict(zip(wanted, row[2:])) for row in rows}
 
 
-def refresh_store(store) -> int | None:
+def refresh_store(store, starting=None) -> int | None:
     """``refresh`` in a write unit of its own, after a write that may have changed the ledgers;
-    None when the stored cells are still those of what the store holds (nothing to do)."""
+    None when the stored cells are still those of what the store holds (nothing to do).
+    ``starting()`` is called once the work is known to be needed (a progress line)."""
     with store.read() as con:
         if is_fresh(con):
             return None
+    if starting is not None:
+        starting()
     with store.write("refresh the stored indicator cells") as con:
         return refresh(con)

@@ -174,14 +174,11 @@ def _refresh_cells(store, lang: str) -> None:
     """Recompute the stored quarterly and yearly indicator cells when the ledgers changed."""
     from sinkview.metrics import cells
 
-    with store.read() as con:
-        if cells.is_fresh(con):
-            print(t("cli.cells.fresh", lang), file=sys.stderr, flush=True)
-            return
-    print(t("cli.cells.refreshing", lang), file=sys.stderr, flush=True)
-    with store.write("refresh the stored indicator cells") as con:
-        count = cells.refresh(con)
-    print(t("cli.cells.refreshed", lang, cells=f"{count:,}"), file=sys.stderr, flush=True)
+    count = cells.refresh_store(store, lambda: print(t("cli.cells.refreshing", lang), file=sys.stderr, flush=True))
+    if count is None:
+        print(t("cli.cells.fresh", lang), file=sys.stderr, flush=True)
+    else:
+        print(t("cli.cells.refreshed", lang, cells=f"{count:,}"), file=sys.stderr, flush=True)
 
 
 def cmd_refresh(args) -> int:
