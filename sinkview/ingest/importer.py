@@ -15,7 +15,8 @@ import shutil
 import tempfile
 import unicodedata
 import weakref
-from contextlib import contextmanager, nullcontext
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -26,11 +27,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from rapidfuzz import fuzz, process, utils
 
+from sinkview.ingest import fast_csv
 from sinkview.ingest.contract import (ALIAS_SEPARATORS, DATASETS, DOMAINS, INSTITUTION_LIST_SEPARATORS, STORED_AS, Column,
                                Dataset)
 from sinkview.metrics.models import date_order
 from sinkview.ingest.reader import (OVERFLOW, ROW_NUMBER, STREAM_BYTES, ColumnMapping, RawTable, UnreadableFile,
                              raw_cells_column, read_upload, read_upload_file, trim_cells)
+from sinkview.store.database import settings_while
 from sinkview.store.secrets import hmac_pads, secret
 
 EARLIEST_DATE = dt.date(1950, 1, 1)   # plausibility bounds: 1900-01-00 Excel zero dates are errors
@@ -565,51 +568,55 @@ def validate_upload(cursor, raw: bytes | Path, file_name: str, dataset_name: str
     elif limit_bytes is not None and len(raw) > limit_bytes:
         return Validation(file_name=file_name, content_hash="", file_error=Notice(
             "file_too_large", {"size_mb": round(len(raw) / 2**20), "limit_mb": round(limit_bytes / 2**20)}))
-    result = Validation(file_name=file_name, content_hash=_content_hash(raw))
+    result = Validation(file_name=file_name, content_hash="")
+    hashing = _HASHING.submit(_content_hash, raw)   # beside the reading: hashlib lets go of the GIL
+    try:
+        _read_and_stage(cursor, raw, result, workdir, dataset_name, mapping, use_saved_mappings, progress)
+    finally:
+        fast_csv.discard(cursor)   # DuckDB's table of a large file's cells, when it was read so
+        result.content_hash = hashing.result()
+    return result
+
+
+_HASHING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sinkview-hash")
+
+
+def _read_and_stage(cursor, raw: bytes | Path, result: Validation, workdir: Path | None, dataset_name: str | None,
+                    mapping: ColumnMapping | None, use_saved_mappings: bool, progress) -> None:
     if workdir is not None:
         weakref.finalize(result, shutil.rmtree, workdir, True)   # the staged rows go with the check
     saved = saved_mappings(cursor) if use_saved_mappings and mapping is None else ()
     try:
-        table = (read_upload_file(raw, workdir, dataset_name, mapping, saved, progress) if workdir is not None
+        table = (read_upload_file(raw, workdir, dataset_name, mapping, saved, progress, cursor) if workdir is not None
                  else read_upload(raw, dataset_name, mapping, saved))
     except UnreadableFile as problem:
         result.file_error = Notice(problem.code, problem.params)
         if problem.code == "file_no_patient_identity":
             result.dataset = DATASETS[problem.params["dataset"]]
-        return result
+        return
     result.dataset, result.encoding = table.dataset, table.encoding
     result.mapping_name = table.mapping_name
     result.warnings.extend(_file_notices(table))
     if table.missing_columns == ["patient_key"] and table.dataset.patient_key_sources:
         result.file_error = Notice("file_no_patient_identity")
-        return result
+        return
     if table.missing_columns:
         result.file_error = Notice("file_missing_columns", {"columns": table.missing_columns})
-        return result
+        return
     _stage(cursor, table, result, workdir)
     if progress is not None and workdir is not None:
         progress("validated", result.rows_total)
     if result.rows_total == 0:
         result.file_error = Notice("file_no_rows")
-    return result
 
 
 IMPORT_MEMORY_LIMIT = "1GB"   # DuckDB spills the rest of a large import's work to disk
 
 
-@contextmanager
 def bounded_memory(cursor):
     """Hold DuckDB to IMPORT_MEMORY_LIMIT (and let it stream without keeping row order) while a
     large file is checked or written; the store's own settings come back afterwards."""
-    before = dict(cursor.execute("""select name, value from duckdb_settings()
-        where name in ('memory_limit', 'preserve_insertion_order')""").fetchall())
-    cursor.execute(f"set memory_limit = {_lit(IMPORT_MEMORY_LIMIT)}")
-    cursor.execute("set preserve_insertion_order = false")
-    try:
-        yield
-    finally:
-        cursor.execute(f"set memory_limit = {_lit(before['memory_limit'])}")
-        cursor.execute(f"set preserve_insertion_order = {before['preserve_insertion_order']}")
+    return settings_while(cursor, memory_limit=IMPORT_MEMORY_LIMIT, preserve_insertion_order=False)
 
 
 def _content_hash(raw: bytes | Path) -> str:
@@ -720,7 +727,8 @@ def saved_mappings(cursor) -> list[ColumnMapping]:
 
 def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = None) -> None:
     """Normalise and check the rows, then collect the problems and warnings. A large file's
-    rows stay on disk: read from its cells file, written to ``staged.parquet`` in ``workdir``."""
+    rows stay out of Python: read from its cells, written to ``staged.parquet`` in ``workdir``
+    (the commit may come in a later run, on another connection)."""
     dataset = table.dataset
     _prepare(cursor)
     inner, outer = hmac_pads(secret("patient_hmac"))
@@ -739,7 +747,7 @@ def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = N
             cells += [f"{typed} as {_q(c.name)}", f"{trimmed} as {_q(_trimmed(c.name))}"]
         cells = ", ".join(cells)
         cursor.execute(f"create or replace temp view upload_raw as select {cells} "
-                       f"from read_parquet({_lit(str(table.source))}) where {_q(ROW_NUMBER)} <= {int(table.last_row)}")
+                       f"from {table.source} where {_q(ROW_NUMBER)} <= {int(table.last_row)}")
         staged_path = workdir / "staged.parquet"
         for repeated_keys in (False, True) if unique_keys else (False,):
             with bounded_memory(cursor):
@@ -779,6 +787,7 @@ def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = N
         if table.source is not None:
             cursor.execute("drop view if exists upload_raw")
             cursor.execute("drop view if exists staged_upload")
+            fast_csv.discard(cursor)
         else:
             cursor.unregister("upload_raw")
             cursor.unregister("staged_upload")
@@ -851,7 +860,7 @@ def commit_validation(cursor, validation: Validation, valid_rows_only: bool = Fa
         raise
     finally:
         limits.__exit__(None, None, None)
-        if validation.staged_path is not None:
+        if large:
             cursor.execute("drop view if exists incoming_rows")
         else:
             cursor.unregister("incoming_rows")

@@ -24,6 +24,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from charset_normalizer import from_bytes
 
+from sinkview.ingest import fast_csv
 from sinkview.ingest.contract import (DATASETS, TOTAL_ROW_LABELS, Dataset, column_lookup, header_forms,
                                identity_lookup, normalise_header)
 
@@ -62,10 +63,12 @@ class RawTable:
     duplicate_columns: list[str] = field(default_factory=list)  # second and later columns of one name
     patient_key_source: str | None = None  # the identity column (as headed) a patient key is derived from
     mapping_name: str | None = None         # the saved column mapping applied, if any
-    # A large file read in bounded memory: ``table`` is None and the cells are in a Parquet
-    # file (columns c0, c1, … plus _row and _overflow); ``source_columns`` names the canonical
-    # columns' cells there; rows after ``last_row`` (total and blank rows at the end) are dropped.
-    source: Path | None = None
+    # A large file read in bounded memory: ``table`` is None and ``source`` is a relation
+    # holding the cells (a Parquet file, or DuckDB's table of them: columns c0, c1, … trimmed,
+    # r0, r1, … as typed where trimming changed them, _row and _overflow); ``source_columns``
+    # names the canonical columns' cells there; rows after ``last_row`` (total and blank rows
+    # at the end) are dropped.
+    source: str | None = None
     source_columns: dict[str, str] = field(default_factory=dict)
     last_row: int | None = None
 
@@ -550,18 +553,73 @@ def _utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
 
 def read_upload_file(path: Path, workdir: Path, dataset_name: str | None = None,
                      mapping: ColumnMapping | None = None, saved: Sequence[ColumnMapping] = (),
-                     progress=None) -> RawTable:
-    """A large CSV file read in bounded memory: decoded in chunks, parsed in batches into a
-    Parquet file of text cells with the row numbers the user sees. The same header, total-row
-    and ragged-row rules as ``read_upload``; smaller files and XLSX go through that."""
+                     progress=None, cursor=None) -> RawTable:
+    """A large CSV file read in bounded memory: the same header, total-row and ragged-row rules
+    as ``read_upload``, row numbers as the user sees them; smaller files and XLSX go through that.
+
+    With a DuckDB ``cursor``, a UTF-8 file is first read by DuckDB's parallel reader
+    (``fast_csv``), kept when provably exact; otherwise it is decoded in chunks and parsed in
+    batches into a Parquet file of text cells."""
     with open(path, "rb") as file:
         start = file.read(400_000)
     if start[:4] == b"PK\x03\x04" or path.stat().st_size <= STREAM_BYTES:
         return read_upload(path.read_bytes(), dataset_name, mapping, saved)
     if b"\x00" in start[:4096]:
         raise UnreadableFile("file_binary")
+    if mapping is not None:
+        dataset_name = mapping.dataset
+    if cursor is not None and _starts_as_utf8(start):
+        body = _locate_body(path, dataset_name, mapping, saved)
+        expected = fast_csv.body_lines(path, body.offset)
+        cells = fast_csv.load_cells(cursor, path, body.header_index + 1, body.delimiter, len(body.header),
+                                    body.header_index + 2, body.first_cells, expected)
+        if cells is not None:
+            if progress is not None:
+                progress("read", expected)
+            last_row, dropped = _last_row_kept(cells.tail, len(body.header))
+            encoding = "utf-8-bom" if start.startswith(b"\xef\xbb\xbf") else "utf-8"
+            return _large_table(body, encoding, cells.view, last_row, dropped)
     encoding = detect_file_encoding(path)
     utf8 = _utf8_copy(path, encoding, workdir)
+    body = _locate_body(utf8, dataset_name, mapping, saved)
+    cells = workdir / "upload_raw.parquet"
+    width, first_row = len(body.header), body.header_index + 2
+    if not _parse_file_fast(utf8, body.offset, body.delimiter, width, first_row, cells, progress):
+        try:
+            _parse_file_exact(utf8, body.offset, body.delimiter, width, first_row, cells, progress)
+        except csv.Error:
+            raise UnreadableFile("file_bad_csv") from None
+    last_row, dropped = _total_rows_at_the_end(cells, width)
+    return _large_table(body, encoding.replace("utf-8-sig", "utf-8-bom"), "read_parquet('" + str(cells).replace("'", "''") + "')",
+                        last_row, dropped)
+
+
+@dataclass
+class _Body:
+    """Where a large file's rows start: its header (found in the first lines), the delimiter,
+    the byte offset of the first row, and that row's cells as Python's csv module reads them."""
+
+    dataset: Dataset
+    header_index: int      # 0-based line of the header
+    header: list[str]
+    applied: ColumnMapping | None
+    delimiter: str
+    offset: int
+    first_cells: list[str] | None
+
+
+def _starts_as_utf8(start: bytes) -> bool:
+    """Whether the file's first bytes read as UTF-8 (a character cut at the end allowed); DuckDB
+    refuses the file if a later byte does not, and the reader then detects the encoding."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(start)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _locate_body(utf8: Path, dataset_name: str | None, mapping: ColumnMapping | None,
+                 saved: Sequence[ColumnMapping]) -> _Body:
     with open(utf8, "rb") as file:
         head_bytes = file.read(400_000)
     bom = 3 if head_bytes.startswith(b"\xef\xbb\xbf") else 0
@@ -571,23 +629,18 @@ def read_upload_file(path: Path, workdir: Path, dataset_name: str | None = None,
         head = list(csv.reader([line.rstrip("\r\n") for line in head_lines], delimiter=delimiter))
     except csv.Error:
         raise UnreadableFile("file_bad_csv") from None
-    if mapping is not None:
-        dataset_name = mapping.dataset
     dataset, h, applied = locate_header(head, dataset_name, mapping, saved)
-    header = head[h]
     offset = bom + sum(len(line.encode("utf-8")) for line in head_lines[:h + 1])   # the first body byte
-    cells = workdir / "upload_raw.parquet"
-    if not _parse_file_fast(utf8, offset, delimiter, len(header), h + 2, cells, progress):
-        try:
-            _parse_file_exact(utf8, offset, delimiter, len(header), h + 2, cells, progress)
-        except csv.Error:
-            raise UnreadableFile("file_bad_csv") from None
-    last_row, dropped = _total_rows_at_the_end(cells, len(header))
-    found = _header_choices(dataset, header, applied)
-    return RawTable(dataset, None, encoding.replace("utf-8-sig", "utf-8-bom"), h + 1, h, dropped,
+    first = head[h + 1] if h + 1 < len(head) and h + 1 < len(head_lines) - 1 else None   # a whole line only
+    return _Body(dataset, h, head[h], applied, delimiter, offset, first)
+
+
+def _large_table(body: _Body, encoding: str, source: str, last_row: int, dropped: list[int]) -> RawTable:
+    found = _header_choices(body.dataset, body.header, body.applied)
+    return RawTable(body.dataset, None, encoding, body.header_index + 1, body.header_index, dropped,
                     found.unknown, found.identity_found, found.missing, found.headers, found.duplicated,
-                    patient_key_source=found.source, mapping_name=applied.name if applied else None,
-                    source=cells, source_columns={name: f"c{pos}" for name, pos in found.chosen.items()},
+                    patient_key_source=found.source, mapping_name=body.applied.name if body.applied else None,
+                    source=source, source_columns={name: f"c{pos}" for name, pos in found.chosen.items()},
                     last_row=last_row)
 
 
@@ -691,7 +744,11 @@ def _total_rows_at_the_end(cells: Path, width: int) -> tuple[int, list[int]]:
         rows += groups[0].num_rows
         if rows >= 10:
             break
-    tail = pa.concat_tables(groups) if groups else pa.table({})
+    return _last_row_kept(pa.concat_tables(groups) if groups else pa.table({}), width)
+
+
+def _last_row_kept(tail: pa.Table, width: int) -> tuple[int, list[int]]:
+    """Of a file's last rows (cells and row numbers): the last one kept, and the total rows dropped."""
     if tail.num_rows == 0:
         return 0, []
     kept, dropped = _drop_total_rows(tail, _column_names(width))

@@ -70,6 +70,27 @@ def _wait_setting(name: str, default: float) -> float:
     return value if value >= 0 else default
 
 
+@contextlib.contextmanager
+def settings_while(cursor, **settings):
+    """DuckDB settings (``memory_limit='1GB'``, ``preserve_insertion_order=True``) for the
+    duration of a block; the connection's own values come back afterwards, even on error."""
+    before = dict(cursor.execute("select name, value from duckdb_settings() where list_contains($names, name)",
+                                 {"names": list(settings)}).fetchall())
+    try:
+        for name, value in settings.items():
+            cursor.execute(f"set {name} = {_setting_literal(value)}")
+        yield
+    finally:
+        for name in settings:
+            cursor.execute(f"set {name} = {_setting_literal(before[name])}")
+
+
+def _setting_literal(value) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def _migrations() -> list[tuple[int, str]]:
     folder = resources.files("sinkview.store") / "migrations"
     found = []
@@ -149,6 +170,7 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(target, read_only=read_only, config=CONNECTION_CONFIG)
+    con.execute("set enable_progress_bar = false")   # a long migration must not draw on a command's stdout
     if not read_only:
         migrate(con)
         install_staging_models(con)

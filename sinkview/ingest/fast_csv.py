@@ -1,0 +1,121 @@
+"""A large UTF-8 CSV body read by DuckDB's parallel CSV reader, when that is provably exact.
+
+DuckDB parses a file several times faster than a streaming parser writing a cells file, but it
+skips blank lines and knows nothing of the row numbers a user sees. Its table keeps the file's
+order (insertion order preserved), so row ``k`` of the table is line ``first_row + k`` of the
+file, provided every line of the body is exactly one row. That is proven, not assumed: the
+rows loaded must equal the body's line count, and the first row must equal what Python's csv
+module reads on that line. Anything else (a blank, short or long line, a quoted line break,
+invalid UTF-8, a line over DuckDB's limit) returns None, and the reader's exact parsers take
+over with the same outcome.
+
+The cells come back as a view with the columns of the reader's cells file: ``c<i>`` trimmed
+(``reader.TRIM_CHARACTERS``), ``r<i>`` the cell as typed, ``_overflow`` and ``_row``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from sinkview.store.database import settings_while
+
+CELLS_TABLE = "upload_cells"
+CELLS_VIEW = "upload_cells_numbered"
+BUFFER_BYTES: int | None = None   # DuckDB's default; tests make it small so a file spans many buffers
+MEMORY_LIMIT = "1GB"              # the table spills to DuckDB's temporary files beyond this
+_SCAN_BYTES = 1 << 24
+TAIL_ROWS = 10
+# What a trimmed cell never starts or ends with (reader.TRIM_CHARACTERS, as SQL).
+_TRIM = "chr(32) || chr(9) || chr(13) || chr(10) || chr(12288) || chr(160)"
+_EDGE = (32, 9, 13, 10, 12288, 160)   # their code points
+
+
+@dataclass(frozen=True)
+class LoadedCells:
+    """The view of the cells, and its last ``TAIL_ROWS`` rows (where total rows are looked for)."""
+
+    view: str
+    tail: pa.Table
+
+
+def body_lines(path: Path, offset: int) -> int:
+    """The lines from byte ``offset`` to the end of the file, line breaks at the very end (a
+    trailing newline, blank lines, which DuckDB skips) not counted."""
+    with open(path, "rb") as file:
+        end = file.seek(0, 2)
+        while end > offset:   # the end of the last line holding anything
+            start = max(offset, end - _SCAN_BYTES)
+            file.seek(start)
+            kept = file.read(end - start).rstrip(b"\r\n")
+            end = start + len(kept)
+            if kept:
+                break
+        if end <= offset:
+            return 0
+        file.seek(offset)
+        lines, remaining = 1, end - offset
+        while remaining:
+            chunk = file.read(min(_SCAN_BYTES, remaining))
+            remaining -= len(chunk)
+            lines += chunk.count(b"\n")
+    return lines
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _numbered(names: list[str], first_row: int, where: str = "") -> str:
+    """The cells as the reader's cells file has them. ``c<i>`` is trimmed; only a cell with a
+    TRIM_CHARACTERS at an end pays for trim(), and the ends' code points are taken once, in an
+    inner projection (a list or IN of the six constants is planned as a join per cell column)."""
+    ends = ", ".join(f"{n}, ascii({n}) as a__{n}, ascii({n}[-1]) as z__{n}" for n in names)
+    trimmed = ", ".join(
+        f"case when {' or '.join(f'{end}__{n} = {code}' for end in ('a', 'z') for code in _EDGE)} "
+        f"then trim({n}, {_TRIM}) else {n} end as {n}" for n in names)
+    typed = ", ".join(f"{n} as r{n[1:]}" for n in names)
+    return (f"select {trimmed}, {typed}, false as _overflow, row_id + {int(first_row)} as _row "
+            f"from (select rowid as row_id, {ends} from {CELLS_TABLE}{where})")
+
+
+def load_cells(cursor, path: Path, skip_lines: int, delimiter: str, width: int, first_row: int,
+               first_cells: Sequence[str] | None, expected_rows: int) -> LoadedCells | None:
+    """The body of ``path`` (after ``skip_lines`` lines) as the view ``CELLS_VIEW``, or None when
+    DuckDB's reading could differ from the exact parsers' (then nothing is left behind)."""
+    names = [f"c{i}" for i in range(width)]
+    columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in names) + "}"
+    options = ["header = false", f"skip = {int(skip_lines)}", f"columns = {columns}", f"delim = {_lit(delimiter)}",
+               "quote = '\"'", "escape = '\"'", "auto_detect = false", "strict_mode = true", "null_padding = false"]
+    if BUFFER_BYTES:
+        options.append(f"buffer_size = {int(BUFFER_BYTES)}")
+    try:
+        with settings_while(cursor, memory_limit=MEMORY_LIMIT, preserve_insertion_order=True):
+            cursor.execute(f"create or replace temp table {CELLS_TABLE} as "
+                           f"select * from read_csv({_lit(str(path))}, {', '.join(options)})")
+        loaded = cursor.execute(f"select count(*) from {CELLS_TABLE}").fetchall()[0][0]
+        first = cursor.execute(f"select * from {CELLS_TABLE} where rowid = 0").fetchall()
+    except duckdb.Error:
+        discard(cursor)
+        return None
+    expected_first = None
+    if first_cells is not None and len(first_cells) <= width:
+        expected_first = tuple(cell if cell != "" else None for cell in [*first_cells, *[""] * (width - len(first_cells))])
+    if loaded != expected_rows or not first or first[0] != expected_first:
+        discard(cursor)
+        return None
+    cursor.execute(f"create or replace temp view {CELLS_VIEW} as {_numbered(names, first_row)}")
+    # The last rows read through the table (a filter on the view's _row would trim every cell).
+    tail = cursor.sql(f"{_numbered(names, first_row, f' where rowid >= {max(0, loaded - TAIL_ROWS)}')} "
+                      f"order by _row").to_arrow_table()
+    return LoadedCells(CELLS_VIEW, tail)
+
+
+def discard(cursor) -> None:
+    """Drop the cells (after an import, or when they could not be read exactly)."""
+    cursor.execute(f"drop view if exists {CELLS_VIEW}")
+    cursor.execute(f"drop table if exists {CELLS_TABLE}")
