@@ -1,0 +1,145 @@
+"""DuckDB's parallel CSV reader for large UTF-8 files (issue 16): used only when provably exact.
+
+A file DuckDB reads as the exact parsers do (every body line one row) must give exactly the
+in-memory outcome, with the user's row numbers, across many of DuckDB's read buffers; a file it
+would read differently (blank lines, quoted line breaks, ragged rows, another encoding) must
+fall back to the exact parsers, with the same outcome."""
+
+from __future__ import annotations
+
+import pytest
+
+from sinkview.ingest import fast_csv, importer, reader
+from sinkview.ingest.importer import import_file, validate_upload
+from sinkview.store.database import Store
+from tests.builders import csv_bytes
+from tests.test_large_files import INSTITUTIONS, REFERRAL_HEADER, outcome
+
+TITLE = ["2025年第三季度双向转诊台账（导出）"]   # row 1; the header is row 2, data from row 3
+
+
+def referral_rows(count: int) -> list[list[str]]:
+    """``count`` valid referrals, then planted problems whose row numbers are worked out below."""
+    rows = [[f"Z{i}", f"P{i}", "2025-07-01", "T1", "C1", "已完成", "2025-07-02"] for i in range(count)]
+    rows[1500][2] = "2025-13-40"                       # a bad date: file row 1500 + 3 = 1503
+    rows[2999][3] = "T9"                               # an unknown institution: file row 3002
+    rows[10][5] = "\u3000已完成 "                      # spaces around: trimmed, no error
+    rows[11][0] = " Z11\t"
+    rows[2000][0] = "Z5"                               # a repeated key: file row 2003, first at 8
+    return rows
+
+
+@pytest.fixture
+def cursor(tmp_path):
+    store = Store(tmp_path / "f.duckdb")
+    cur = store.cursor()
+    import_file(cur, INSTITUTIONS, "机构.csv")
+    yield cur
+    store.close()
+
+
+@pytest.fixture
+def large_path(monkeypatch):
+    """Every file takes the large-file path; DuckDB reads in 1 KB buffers (many, in parallel)."""
+    monkeypatch.setattr(reader, "STREAM_BYTES", 0)
+    monkeypatch.setattr(importer, "STREAM_BYTES", 0)
+    monkeypatch.setattr(fast_csv, "BUFFER_BYTES", 1024)
+
+
+@pytest.fixture
+def parsers_used(monkeypatch):
+    """The exact parsers called (the fallback), by name."""
+    used = []
+    for name in ("_parse_file_fast", "_parse_file_exact"):
+        original = getattr(reader, name)
+
+        def spy(*args, _original=original, _name=name, **kwargs):
+            used.append(_name)
+            return _original(*args, **kwargs)
+        monkeypatch.setattr(reader, name, spy)
+    return used
+
+
+def test_a_clean_utf8_export_is_read_by_duckdb_with_the_users_row_numbers(cursor, tmp_path, large_path,
+                                                                          parsers_used):
+    raw = csv_bytes(REFERRAL_HEADER, referral_rows(3000), title=TITLE)
+    in_memory = outcome(validate_upload(cursor, raw, "转诊.csv"))
+    path = tmp_path / "转诊.csv"
+    path.write_bytes(raw)
+    streamed = validate_upload(cursor, path, path.name)
+    assert parsers_used == []                         # DuckDB read it
+    assert outcome(streamed) == in_memory
+    errors = streamed.errors[["row", "column", "reason"]].values.tolist()
+    assert errors == [[1503, "转诊日期", "bad_date"], [2003, "转诊单号", "duplicate_key"],
+                      [3002, "转出机构编码", "unknown_inst"]]
+    staged = {row["referral_id"]: row for row in streamed.staged.to_pylist()}
+    assert staged["Z10"]["status"] == "completed" and "Z11" in staged
+    assert streamed.staged.column("_row").to_pylist() == list(range(3, 3003))
+    tables = {name for (name,) in cursor.execute("select table_name from duckdb_tables() where temporary").fetchall()}
+    assert fast_csv.CELLS_TABLE not in tables          # the cells do not outlive the check
+
+
+def test_total_rows_at_the_end_are_dropped_on_the_duckdb_path(cursor, tmp_path, large_path, parsers_used):
+    rows = [*referral_rows(3000), ["合计", "3000", "", "", "", "", ""], ["", "", "", "", "", "", ""]]
+    raw = csv_bytes(REFERRAL_HEADER, rows, title=TITLE)
+    path = tmp_path / "合计.csv"
+    path.write_bytes(raw)
+    streamed = validate_upload(cursor, path, path.name)
+    assert parsers_used == []
+    assert outcome(streamed) == outcome(validate_upload(cursor, raw, path.name))
+    assert ("warn_total_rows", {"rows": [3003]}) in [(n.code, n.params) for n in streamed.warnings]
+
+
+def _clean() -> bytes:
+    return csv_bytes(REFERRAL_HEADER, referral_rows(3000))
+
+
+NINTH = "Z9,P9,2025-07-01,T1,C1,已完成,2025-07-02".encode()
+CANONICAL = ["referral_id", "patient_key", "referral_date", "from_inst_id", "to_inst_id", "status", "accepted_date"]
+FALLBACKS = {
+    "blank_line_in_the_body": lambda: _clean().replace(b"\nZ7,", b"\n\nZ7,", 1),
+    "quoted_line_break": lambda: _clean().replace(b"Z8,P8,", b'"Z\n8",P8,', 1),
+    "short_row": lambda: _clean().replace(NINTH, b"Z9,P9,2025-07-01,T1,C1", 1),
+    "long_row": lambda: _clean().replace(NINTH, NINTH + b",x", 1),
+    "cr_only_line_ends": lambda: _clean().replace(b"\r\n", b"\r"),
+    # Plain ASCII, then one line in GB18030: DuckDB refuses the bytes, the encoding is detected.
+    "gb18030_after_the_start": lambda: (
+        csv_bytes(CANONICAL, [[f"Z{i}", f"P{i}", "2025-07-01", "T1", "C1", "completed", ""] for i in range(3000)])
+        + "Z99999,P1,2025-07-01,东乡卫生院,C1,已完成,\r\n".encode("gb18030")),
+}
+
+
+@pytest.mark.parametrize("name", list(FALLBACKS))
+def test_a_file_duckdb_would_read_differently_falls_back_with_the_same_outcome(cursor, tmp_path, large_path,
+                                                                               parsers_used, name):
+    raw = FALLBACKS[name]()
+    path = tmp_path / f"{name}.csv"
+    path.write_bytes(raw)
+    streamed = validate_upload(cursor, path, path.name)
+    assert parsers_used, "the exact parsers were not used"
+    assert outcome(streamed) == outcome(validate_upload(cursor, raw, path.name))
+
+
+@pytest.mark.parametrize(("body", "lines"), [
+    (b"a\nb\n", 2), (b"a\nb", 2), (b"a\r\nb\r\n\r\n\r\n", 2), (b"", 0), (b"\n\n", 0), (b"a\n\nb\n", 3),
+])
+def test_body_lines_counts_what_duckdb_would_read(tmp_path, body, lines):
+    path = tmp_path / "b.csv"
+    path.write_bytes(b"header\n" + body)
+    assert fast_csv.body_lines(path, len(b"header\n")) == lines
+
+
+def test_ledgers_keep_no_index_and_an_import_keeps_keys_unique(cursor, tmp_path, large_path):
+    keyed = {table for (table,) in cursor.execute("""select table_name from duckdb_constraints()
+        where constraint_type = 'PRIMARY KEY'""").fetchall()}
+    assert keyed.isdisjoint({"referrals", "expert_rotations", "village_coverage", "staff_movements", "service_volume"})
+    path = tmp_path / "r.csv"
+    rows = referral_rows(3000)
+    rows[1500][2], rows[2999][3], rows[2000][0] = "2025-07-01", "T1", "Z2000"
+    path.write_bytes(csv_bytes(REFERRAL_HEADER, rows))
+    first = import_file(cursor, path, path.name)[1]
+    rows[5][5] = "待接诊"
+    path.write_bytes(csv_bytes(REFERRAL_HEADER, rows))
+    again = import_file(cursor, path, path.name)[1]
+    assert (first.rows_new, again.rows_new, again.rows_replaced, again.rows_unchanged) == (3000, 0, 1, 2999)
+    assert cursor.execute("select count(*), count(distinct referral_id) from referrals").fetchall() == [(3000, 3000)]
