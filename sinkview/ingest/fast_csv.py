@@ -16,6 +16,7 @@ The cells come back as a view with the columns of the reader's cells file: ``c<i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ BUFFER_BYTES: int | None = None   # DuckDB's default; tests make it small so a f
 MEMORY_LIMIT = "1GB"              # the table spills to DuckDB's temporary files beyond this
 _SCAN_BYTES = 1 << 24
 TAIL_ROWS = 10
+_COUNTING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sinkview-lines")
 # What a trimmed cell never starts or ends with (reader.TRIM_CHARACTERS, as SQL).
 _TRIM = "chr(32) || chr(9) || chr(13) || chr(10) || chr(12288) || chr(160)"
 _EDGE = (32, 9, 13, 10, 12288, 160)   # their code points
@@ -41,6 +43,7 @@ class LoadedCells:
 
     view: str
     tail: pa.Table
+    rows: int
 
 
 def body_lines(path: Path, offset: int) -> int:
@@ -83,10 +86,12 @@ def _numbered(names: list[str], first_row: int, where: str = "") -> str:
             f"from (select rowid as row_id, {ends} from {CELLS_TABLE}{where})")
 
 
-def load_cells(cursor, path: Path, skip_lines: int, delimiter: str, width: int, first_row: int,
-               first_cells: Sequence[str] | None, expected_rows: int) -> LoadedCells | None:
-    """The body of ``path`` (after ``skip_lines`` lines) as the view ``CELLS_VIEW``, or None when
-    DuckDB's reading could differ from the exact parsers' (then nothing is left behind)."""
+def load_cells(cursor, path: Path, offset: int, skip_lines: int, delimiter: str, width: int, first_row: int,
+               first_cells: Sequence[str] | None) -> LoadedCells | None:
+    """The body of ``path`` (from byte ``offset``, after ``skip_lines`` lines) as the view
+    ``CELLS_VIEW``, or None when DuckDB's reading could differ from the exact parsers' (then
+    nothing is left behind). The body's lines are counted beside DuckDB's reading."""
+    counting = _COUNTING.submit(body_lines, path, offset)
     names = [f"c{i}" for i in range(width)]
     columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in names) + "}"
     options = ["header = false", f"skip = {int(skip_lines)}", f"columns = {columns}", f"delim = {_lit(delimiter)}",
@@ -102,6 +107,8 @@ def load_cells(cursor, path: Path, skip_lines: int, delimiter: str, width: int, 
     except duckdb.Error:
         discard(cursor)
         return None
+    finally:
+        expected_rows = counting.result()
     expected_first = None
     if first_cells is not None and len(first_cells) <= width:
         expected_first = tuple(cell if cell != "" else None for cell in [*first_cells, *[""] * (width - len(first_cells))])
@@ -112,7 +119,7 @@ def load_cells(cursor, path: Path, skip_lines: int, delimiter: str, width: int, 
     # The last rows read through the table (a filter on the view's _row would trim every cell).
     tail = cursor.sql(f"{_numbered(names, first_row, f' where rowid >= {max(0, loaded - TAIL_ROWS)}')} "
                       f"order by _row").to_arrow_table()
-    return LoadedCells(CELLS_VIEW, tail)
+    return LoadedCells(CELLS_VIEW, tail, loaded)
 
 
 def discard(cursor) -> None:

@@ -570,12 +570,11 @@ def read_upload_file(path: Path, workdir: Path, dataset_name: str | None = None,
         dataset_name = mapping.dataset
     if cursor is not None and _starts_as_utf8(start):
         body = _locate_body(path, dataset_name, mapping, saved)
-        expected = fast_csv.body_lines(path, body.offset)
-        cells = fast_csv.load_cells(cursor, path, body.header_index + 1, body.delimiter, len(body.header),
-                                    body.header_index + 2, body.first_cells, expected)
+        cells = fast_csv.load_cells(cursor, path, body.offset, body.header_index + 1, body.delimiter,
+                                    len(body.header), body.header_index + 2, body.first_cells)
         if cells is not None:
             if progress is not None:
-                progress("read", expected)
+                progress("read", cells.rows)
             last_row, dropped = _last_row_kept(cells.tail, len(body.header))
             encoding = "utf-8-bom" if start.startswith(b"\xef\xbb\xbf") else "utf-8"
             return _large_table(body, encoding, cells.view, last_row, dropped)
