@@ -102,10 +102,6 @@ FALLBACKS = {
     "short_row": lambda: _clean().replace(NINTH, b"Z9,P9,2025-07-01,T1,C1", 1),
     "long_row": lambda: _clean().replace(NINTH, NINTH + b",x", 1),
     "cr_only_line_ends": lambda: _clean().replace(b"\r\n", b"\r"),
-    # Plain ASCII, then one line in GB18030: DuckDB refuses the bytes, the encoding is detected.
-    "gb18030_after_the_start": lambda: (
-        csv_bytes(CANONICAL, [[f"Z{i}", f"P{i}", "2025-07-01", "T1", "C1", "completed", ""] for i in range(3000)])
-        + "Z99999,P1,2025-07-01,东乡卫生院,C1,已完成,\r\n".encode("gb18030")),
 }
 
 
@@ -143,3 +139,25 @@ def test_ledgers_keep_no_index_and_an_import_keeps_keys_unique(cursor, tmp_path,
     again = import_file(cursor, path, path.name)[1]
     assert (first.rows_new, again.rows_new, again.rows_replaced, again.rows_unchanged) == (3000, 0, 1, 2999)
     assert cursor.execute("select count(*), count(distinct referral_id) from referrals").fetchall() == [(3000, 3000)]
+
+
+def test_a_gbk_export_is_decoded_then_read_by_duckdb(cursor, tmp_path, large_path, parsers_used):
+    raw = csv_bytes(REFERRAL_HEADER, referral_rows(3000), "gb18030", title=TITLE)
+    path = tmp_path / "转诊_gbk.csv"
+    path.write_bytes(raw)
+    streamed = validate_upload(cursor, path, path.name)
+    assert parsers_used == [] and streamed.encoding == "gb18030"
+    assert outcome(streamed) == outcome(validate_upload(cursor, raw, path.name))
+    assert streamed.errors["row"].tolist() == [1503, 2003, 3002]
+
+
+def test_a_file_that_is_not_utf8_after_its_start_is_decoded_and_read_again(cursor, tmp_path, large_path):
+    """Plain ASCII, then one line in GB18030: DuckDB refuses the bytes, the encoding is detected
+    on the whole file, and the decoded copy is read."""
+    raw = (csv_bytes(CANONICAL, [[f"Z{i}", f"P{i}", "2025-07-01", "T1", "C1", "completed", ""] for i in range(3000)])
+           + "Z99999,P1,2025-07-01,东乡卫生院,C1,已完成,\r\n".encode("gb18030"))
+    path = tmp_path / "late_gbk.csv"
+    path.write_bytes(raw)
+    streamed = validate_upload(cursor, path, path.name)
+    assert streamed.encoding == "gb18030" and streamed.rows_valid == 3001
+    assert outcome(streamed) == outcome(validate_upload(cursor, raw, path.name))

@@ -557,9 +557,10 @@ def read_upload_file(path: Path, workdir: Path, dataset_name: str | None = None,
     """A large CSV file read in bounded memory: the same header, total-row and ragged-row rules
     as ``read_upload``, row numbers as the user sees them; smaller files and XLSX go through that.
 
-    With a DuckDB ``cursor``, a UTF-8 file is first read by DuckDB's parallel reader
-    (``fast_csv``), kept when provably exact; otherwise it is decoded in chunks and parsed in
-    batches into a Parquet file of text cells."""
+    With a DuckDB ``cursor``, the file (a GBK/GB18030 one after decoding it chunk by chunk to a
+    UTF-8 copy) is read by DuckDB's parallel reader (``fast_csv``), kept when provably exact;
+    otherwise pyarrow, or Python's csv module for ragged rows, parses it in batches into a
+    Parquet file of text cells."""
     with open(path, "rb") as file:
         start = file.read(400_000)
     if start[:4] == b"PK\x03\x04" or path.stat().st_size <= STREAM_BYTES:
@@ -569,17 +570,16 @@ def read_upload_file(path: Path, workdir: Path, dataset_name: str | None = None,
     if mapping is not None:
         dataset_name = mapping.dataset
     if cursor is not None and _starts_as_utf8(start):
-        body = _locate_body(path, dataset_name, mapping, saved)
-        cells = fast_csv.load_cells(cursor, path, body.offset, body.header_index + 1, body.delimiter,
-                                    len(body.header), body.header_index + 2, body.first_cells)
-        if cells is not None:
-            if progress is not None:
-                progress("read", cells.rows)
-            last_row, dropped = _last_row_kept(cells.tail, len(body.header))
-            encoding = "utf-8-bom" if start.startswith(b"\xef\xbb\xbf") else "utf-8"
-            return _large_table(body, encoding, cells.view, last_row, dropped)
+        encoding = "utf-8-bom" if start.startswith(b"\xef\xbb\xbf") else "utf-8"
+        table = _read_with_duckdb(cursor, path, encoding, dataset_name, mapping, saved, progress)
+        if table is not None:
+            return table
     encoding = detect_file_encoding(path)
     utf8 = _utf8_copy(path, encoding, workdir)
+    if cursor is not None and utf8 != path:   # a GBK/GB18030 file, decoded: DuckDB reads the copy
+        table = _read_with_duckdb(cursor, utf8, encoding, dataset_name, mapping, saved, progress)
+        if table is not None:
+            return table
     body = _locate_body(utf8, dataset_name, mapping, saved)
     cells = workdir / "upload_raw.parquet"
     width, first_row = len(body.header), body.header_index + 2
@@ -591,6 +591,20 @@ def read_upload_file(path: Path, workdir: Path, dataset_name: str | None = None,
     last_row, dropped = _total_rows_at_the_end(cells, width)
     return _large_table(body, encoding.replace("utf-8-sig", "utf-8-bom"), "read_parquet('" + str(cells).replace("'", "''") + "')",
                         last_row, dropped)
+
+
+def _read_with_duckdb(cursor, utf8: Path, encoding: str, dataset_name: str | None, mapping: ColumnMapping | None,
+                      saved: Sequence[ColumnMapping], progress) -> RawTable | None:
+    """The file read by DuckDB (``fast_csv``), or None when that could differ from the exact parsers."""
+    body = _locate_body(utf8, dataset_name, mapping, saved)
+    cells = fast_csv.load_cells(cursor, utf8, body.offset, body.header_index + 1, body.delimiter,
+                                len(body.header), body.header_index + 2, body.first_cells)
+    if cells is None:
+        return None
+    if progress is not None:
+        progress("read", cells.rows)
+    last_row, dropped = _last_row_kept(cells.tail, len(body.header))
+    return _large_table(body, encoding, cells.view, last_row, dropped)
 
 
 @dataclass
