@@ -161,3 +161,17 @@ def test_a_file_that_is_not_utf8_after_its_start_is_decoded_and_read_again(curso
     streamed = validate_upload(cursor, path, path.name)
     assert streamed.encoding == "gb18030" and streamed.rows_valid == 3001
     assert outcome(streamed) == outcome(validate_upload(cursor, raw, path.name))
+
+
+def test_a_platform_export_read_by_duckdb_stores_no_identity(cursor, tmp_path, large_path, parsers_used):
+    """Names, phones and outpatient numbers pass through DuckDB's cells table; none reaches the store."""
+    header = ["转诊状态", "门诊/住院号", "姓名", "联系电话", "转出机构", "申请转诊日期", "转入机构"]
+    rows = [["转诊完成", f"MZ{i:05d}", f"患者{i}", f"139{i:08d}", "石桥镇中心卫生院", "2025-07-01 14:23:11",
+             "清河县人民医院"] for i in range(3000)]
+    path = tmp_path / "平台导出.csv"
+    path.write_bytes(csv_bytes(header, rows, "gb18030", title=["转诊平台导出"]))
+    validation, result = import_file(cursor, path, path.name)
+    assert parsers_used == [] and result is not None and result.rows_new == 3000
+    stored = "\n".join(str(row) for row in cursor.execute("select * from referrals").fetchall())
+    assert all(f"139{i:08d}" not in stored and f"MZ{i:05d}" not in stored for i in (0, 1234, 2999))
+    assert "患者" not in stored
