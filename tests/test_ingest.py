@@ -18,6 +18,7 @@ import xlsxwriter
 
 from sinkview.i18n import has
 from sinkview.metrics.evaluator import compute_indicators
+from sinkview.ingest.messages import reason_text
 from sinkview.ingest.importer import (
     ImportRefused,
     commit_validation,
@@ -594,6 +595,18 @@ def test_enumerations_by_code_or_chinese_label(vcur, template, column, stored, l
 def test_bad_enumeration_label_is_an_error(vcur, template, column, label):
     v = validate(vcur, ledger(template, {}, {column: label}), "bad.csv")
     assert errors_of(v) == [("bad.csv", 3, column, label, "bad_enum")]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_bad_enumeration_names_the_values_to_use_and_each_is_accepted(vcur, lang):
+    v = validate(vcur, ledger(INSTITUTION, {}, {"机构层级": "二级医院"}), "bad.csv")
+    error = v.errors.iloc[0]
+    text = reason_text(v.dataset, error.reason, error.detail, error.value, lang)
+    offered = {"zh": ["县外医院", "县级医院", "乡镇卫生院", "村卫生室"],
+               "en": ["upper_hospital", "county_hospital", "township_center", "village_clinic"]}[lang]
+    assert text.endswith(("、" if lang == "zh" else ", ").join(offered))
+    for value in offered:   # the fix works: every value offered is read
+        assert validate(vcur, ledger(INSTITUTION, {}, {"机构层级": value}), "fixed.csv").ok
 
 
 BAD_VALUES_IN_COLUMNS_WITH_A_DEFAULT = [

@@ -448,8 +448,9 @@ def _checks(dataset: Dataset, replaced: set[str], derived: frozenset[str] = froz
             checks.append(_problem(c.name, f"{raw} is null", "identity_missing"))
         elif c.required:
             checks.append(_problem(c.name, f"{raw} is null", "required"))
-        if c.type in _TYPE_ERROR:
-            checks.append(_problem(c.name, f"{raw} is not null and {val} is null", _TYPE_ERROR[c.type]))
+        if c.type in _TYPE_ERROR:   # an enumeration's error names its domain: the message lists its values
+            checks.append(_problem(c.name, f"{raw} is not null and {val} is null", _TYPE_ERROR[c.type],
+                                   _lit(c.domain) if c.type == "enum" else "null"))
         if c.type in _DATE_TYPES:
             checks.append(_problem(c.name, f"{val} < DATE '{EARLIEST_DATE}' or {val} > DATE '{LATEST_DATE}'",
                                    "date_implausible"))

@@ -7,7 +7,7 @@ both. It does not decide what is an error (``sinkview.ingest.importer`` does).
 
 from __future__ import annotations
 
-from sinkview.ingest.contract import DATASETS, Dataset
+from sinkview.ingest.contract import DATASETS, DOMAINS, Dataset
 from sinkview.i18n import column_label, dataset_label, enum_label, t
 
 
@@ -30,10 +30,13 @@ def reason_text(dataset: Dataset | None, code: str, detail: str | None, value: s
     return t(f"reason.{code}", lang, detail=_detail_text(dataset, code, detail, lang), value=value or "")
 
 
-def _detail_text(dataset: Dataset | None, code: str, detail: str | None, lang: str) -> str | None:
+def _detail_text(dataset: Dataset | None, code: str, detail: str | None, lang: str) -> str | list[str] | None:
     """An error's detail in words: enumeration codes become labels."""
     if code == "wrong_tier":
         return enum_label("tier", detail, lang)
+    if code == "bad_enum" and detail in DOMAINS:
+        # The accepted values as the user may write them: the Chinese labels, or the codes.
+        return [enum_label(detail, value, lang) if lang == "zh" else value for value in DOMAINS[detail]]
     if code == "required_unless" and dataset is not None:
         rule = next(r for r in dataset.rules if r.kind == "required_unless" and r.value == detail)
         return enum_label(dataset.column(rule.other).domain, detail, lang)
