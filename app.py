@@ -16,6 +16,7 @@ from sinkview.i18n import t
 # A local icon: Material page icons are fetched from a font CDN, which an intranet cannot reach.
 st.set_page_config(page_title="sinkview", page_icon=str(PROJECT_ROOT / "sinkview" / "assets" / "favicon.png"), layout="wide",
                    initial_sidebar_state="expanded")
+st.html(f"<style>{(PROJECT_ROOT / 'sinkview' / 'assets' / 'app.css').read_text(encoding='utf-8')}</style>")
 
 lang = app_frame.language()
 with app_context.read_batch():  # the reads of a run share one connection, opened on a cache miss (sinkview.store.database)

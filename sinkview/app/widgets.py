@@ -34,8 +34,11 @@ def kpi_cards(context: PageContext, indicator_ids: list[str], columns: int = 4) 
     current, before = context.indicator_periods([now, previous_period(*now)], topics)
     targets = load_targets()
     caveat = volume_caveat(context) if any(map(quality.needs_caveat, indicator_ids)) else None
-    slots = st.columns(min(columns, len(indicator_ids)))
+    width = min(columns, len(indicator_ids))
+    slots: list = []
     for index, indicator_id in enumerate(indicator_ids):
+        if index % width == 0:   # a row of cards at a time, so a card that wraps pushes its row down
+            slots = st.columns(width)
         item = indicator(indicator_id)
         value, old = current.get(indicator_id), before.get(indicator_id)
         delta = None
@@ -46,7 +49,7 @@ def kpi_cards(context: PageContext, indicator_ids: list[str], columns: int = 4) 
         direction = targets[indicator_id].direction if indicator_id in targets else item.direction
         colour = {"higher": "normal", "lower": "inverse"}.get(direction, "off")
         name = indicator_name(indicator_id, context.lang)
-        with slots[index % len(slots)]:
+        with slots[index % width]:
             st.metric(name, format_number(value, item.unit, context.lang) + _unit_suffix(context, item.unit),
                       delta=delta, delta_color=colour, border=True,
                       help=f"**{name}**：{context.t(f'definition.{indicator_id}')}\n\n{context.t('frame.delta_help')}")
@@ -78,7 +81,11 @@ def quality_line(context: PageContext) -> None:
 
 def _unit_suffix(context: PageContext, unit: str) -> str:
     """A short unit after a card's number; none where the name already says it (每千人口…)."""
-    return "" if unit in ("ratio", "count", "per_1000", "per_10k") else f" {context.t(f'unit.{unit}')}"
+    if unit in ("ratio", "count", "per_1000", "per_10k"):
+        return ""
+    # A non-breaking hyphen: a card too narrow for "1,716 person-days" wraps before the unit,
+    # not inside it (the browser finds the glyph in a fallback font; exports keep the plain one).
+    return " " + context.t(f"unit.{unit}").replace("-", "\u2011")
 
 
 def status_of(indicator_id: str, value) -> str | None:
