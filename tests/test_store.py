@@ -148,3 +148,29 @@ def test_an_old_store_is_brought_up_to_date_once(tmp_path):
     with Store(path, shared=True).read() as con:
         assert con.execute("select count(*) from institutions").fetchall() == [(0,)]
         assert con.execute("select count(*) from schema_version").fetchall()[0][0] >= 3
+
+
+def test_migration_007_rebuilds_the_ledgers_without_keys_in_date_order(tmp_path):
+    """A store of schema 6 (primary keys, rows in any order) keeps every row and column rule."""
+    from sinkview.store.database import _migrations, migrate
+
+    con = duckdb.connect(str(tmp_path / "v6.duckdb"), config=CONNECTION_CONFIG)
+    con.execute("create table schema_version (version integer not null)")
+    for version, sql in _migrations():
+        if version <= 6:
+            con.execute(sql)
+            con.execute("insert into schema_version values ($v)", {"v": version})
+    rows = [(f"R{i}", f"P{i}", f"2025-0{m}-01", "C1", "T1", "down", None, None, "completed", None, None, 1, "h")
+            for i, m in enumerate((3, 1, 2, 1, 3))]
+    con.executemany("insert into referrals values (?, ?, ?::date, ?, ?, ?, ?, ?, ?, ?, ?::date, ?, ?)", rows)
+    before = con.execute("select * from referrals order by referral_id").fetchall()
+    migrate(con)
+    assert con.execute("select * from referrals order by referral_id").fetchall() == before
+    stored = [month for (month,) in con.execute("select month(referral_date) from referrals").fetchall()]
+    assert stored == sorted(stored)   # stored in date order (rowid order)
+    assert not con.execute("""select table_name from duckdb_constraints() where constraint_type = 'PRIMARY KEY'
+        and table_name in ('referrals', 'expert_rotations', 'village_coverage', 'staff_movements',
+                           'service_volume')""").fetchall()
+    with pytest.raises(duckdb.ConstraintException):   # NOT NULL rules kept
+        con.execute("insert into referrals (referral_id) values ('R9')")
+    con.close()
