@@ -179,3 +179,16 @@ def test_a_platform_export_read_by_duckdb_stores_no_identity(cursor, tmp_path, l
     stored = "\n".join(str(row) for row in cursor.execute("select * from referrals").fetchall())
     assert all(f"139{i:08d}" not in stored and f"MZ{i:05d}" not in stored for i in (0, 1234, 2999))
     assert "患者" not in stored
+
+
+def test_a_file_neither_utf8_nor_gb18030_is_still_detected_as_before(cursor, tmp_path, large_path):
+    """GB18030 is tried first, while the UTF-8 copy is written; bytes it cannot decode ("é" before
+    a comma, in Latin-1) send the file to the full detection, with the in-memory outcome."""
+    header = [*CANONICAL, "diagnosis"]
+    rows = [[f"Z{i}", f"P{i}", "2025-07-01", "T1", "C1", "completed", "", "café"] for i in range(3000)]
+    raw = csv_bytes(header, rows, "latin-1")
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(raw)
+    streamed = validate_upload(cursor, path, path.name)
+    assert streamed.encoding not in ("gb18030", "utf-8") and streamed.rows_valid == 3000
+    assert outcome(streamed) == outcome(validate_upload(cursor, raw, path.name))

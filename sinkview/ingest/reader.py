@@ -574,8 +574,7 @@ def read_upload_file(path: Path, workdir: Path, dataset_name: str | None = None,
         table = _read_with_duckdb(cursor, path, encoding, dataset_name, mapping, saved, progress)
         if table is not None:
             return table
-    encoding = detect_file_encoding(path)
-    utf8 = _utf8_copy(path, encoding, workdir)
+    encoding, utf8 = _decoded_copy(path, start, workdir)
     if cursor is not None and utf8 != path:   # a GBK/GB18030 file, decoded: DuckDB reads the copy
         table = _read_with_duckdb(cursor, utf8, encoding, dataset_name, mapping, saved, progress)
         if table is not None:
@@ -591,6 +590,19 @@ def read_upload_file(path: Path, workdir: Path, dataset_name: str | None = None,
     last_row, dropped = _total_rows_at_the_end(cells, width)
     return _large_table(body, encoding.replace("utf-8-sig", "utf-8-bom"), "read_parquet('" + str(cells).replace("'", "''") + "')",
                         last_row, dropped)
+
+
+def _decoded_copy(path: Path, start: bytes, workdir: Path) -> tuple[str, Path]:
+    """The file's encoding and a UTF-8 copy of it (the file itself when it is UTF-8). A file that
+    does not start as UTF-8 is decoded as GB18030 while it is copied, in one pass; the full
+    detection (``detect_file_encoding``) runs only when that fails."""
+    if not _starts_as_utf8(start):
+        try:
+            return "gb18030", _utf8_copy(path, "gb18030", workdir)
+        except UnicodeDecodeError:
+            pass
+    encoding = detect_file_encoding(path)
+    return encoding, _utf8_copy(path, encoding, workdir)
 
 
 def _read_with_duckdb(cursor, utf8: Path, encoding: str, dataset_name: str | None, mapping: ColumnMapping | None,
