@@ -11,9 +11,8 @@ import pytest
 
 from sinkview.ingest import fast_csv, importer, reader
 from sinkview.ingest.importer import import_file, validate_upload
-from sinkview.store.database import Store
 from tests.builders import csv_bytes
-from tests.test_large_files import INSTITUTIONS, REFERRAL_HEADER, outcome
+from tests.test_large_files import REFERRAL_HEADER, cursor, outcome  # noqa: F401 (the store fixture)
 
 TITLE = ["2025年第三季度双向转诊台账（导出）"]   # row 1; the header is row 2, data from row 3
 
@@ -27,15 +26,6 @@ def referral_rows(count: int) -> list[list[str]]:
     rows[11][0] = " Z11\t"
     rows[2000][0] = "Z5"                               # a repeated key: file row 2003, first at 8
     return rows
-
-
-@pytest.fixture
-def cursor(tmp_path):
-    store = Store(tmp_path / "f.duckdb")
-    cur = store.cursor()
-    import_file(cur, INSTITUTIONS, "机构.csv")
-    yield cur
-    store.close()
 
 
 @pytest.fixture

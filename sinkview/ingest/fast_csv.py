@@ -69,10 +69,6 @@ def body_lines(path: Path, offset: int) -> int:
     return lines
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _numbered(names: list[str], first_row: int, where: str = "") -> str:
     """The cells as the reader's cells file has them. ``c<i>`` is trimmed; only a cell with a
     TRIM_CHARACTERS at an end pays for trim(), and the ends' code points are taken once, in an
@@ -94,14 +90,15 @@ def load_cells(cursor, path: Path, offset: int, skip_lines: int, delimiter: str,
     counting = _COUNTING.submit(body_lines, path, offset)
     names = [f"c{i}" for i in range(width)]
     columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in names) + "}"
-    options = ["header = false", f"skip = {int(skip_lines)}", f"columns = {columns}", f"delim = {_lit(delimiter)}",
-               "quote = '\"'", "escape = '\"'", "auto_detect = false", "strict_mode = true", "null_padding = false"]
-    if BUFFER_BYTES:
-        options.append(f"buffer_size = {int(BUFFER_BYTES)}")
+    buffer = ", buffer_size = $buffer" if BUFFER_BYTES else ""
+    params = {"path": str(path), "skip": int(skip_lines), "delim": delimiter,
+              **({"buffer": int(BUFFER_BYTES)} if BUFFER_BYTES else {})}
     try:
         with settings_while(cursor, memory_limit=MEMORY_LIMIT, preserve_insertion_order=True):
-            cursor.execute(f"create or replace temp table {CELLS_TABLE} as "
-                           f"select * from read_csv({_lit(str(path))}, {', '.join(options)})")
+            cursor.execute(f"""create or replace temp table {CELLS_TABLE} as
+                select * from read_csv($path, header = false, skip = $skip, columns = {columns}, delim = $delim,
+                    quote = '"', escape = '"', auto_detect = false, strict_mode = true, null_padding = false{buffer})""",
+                           params)
         loaded = cursor.execute(f"select count(*) from {CELLS_TABLE}").fetchall()[0][0]
         first = cursor.execute(f"select * from {CELLS_TABLE} where rowid = 0").fetchall()
     except duckdb.Error:

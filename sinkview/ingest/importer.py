@@ -574,7 +574,8 @@ def validate_upload(cursor, raw: bytes | Path, file_name: str, dataset_name: str
     try:
         _read_and_stage(cursor, raw, result, workdir, dataset_name, mapping, use_saved_mappings, progress)
     finally:
-        fast_csv.discard(cursor)   # DuckDB's table of a large file's cells, when it was read so
+        if workdir is not None:   # DuckDB's table of a large file's cells, when it was read so
+            fast_csv.discard(cursor)
         result.content_hash = hashing.result()
     return result
 
@@ -788,7 +789,6 @@ def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = N
         if table.source is not None:
             cursor.execute("drop view if exists upload_raw")
             cursor.execute("drop view if exists staged_upload")
-            fast_csv.discard(cursor)
         else:
             cursor.unregister("upload_raw")
             cursor.unregister("staged_upload")

@@ -442,12 +442,7 @@ def read_upload(raw: bytes, dataset_name: str | None = None, mapping: ColumnMapp
         raise UnreadableFile("file_binary")
     encoding = detect_encoding(raw)
     text = raw.decode(encoding)
-    head_lines = text[:200_000].splitlines(keepends=True)[:HEADER_SEARCH_ROWS + 1]
-    delimiter = detect_delimiter("".join(head_lines))
-    try:
-        head = list(csv.reader([line.rstrip("\r\n") for line in head_lines], delimiter=delimiter))
-    except csv.Error:
-        raise UnreadableFile("file_bad_csv") from None
+    head_lines, delimiter, head = _head(text[:200_000])
     dataset, h, applied = locate_header(head, dataset_name, mapping, saved)
     header = head[h]
     # The header is line h (no title line holds a quoted newline): the body starts with it.
@@ -460,6 +455,16 @@ def read_upload(raw: bytes, dataset_name: str | None = None, mapping: ColumnMapp
         except csv.Error:
             raise UnreadableFile("file_bad_csv") from None
     return _finish(dataset, header, table, h + 2, encoding.replace("utf-8-sig", "utf-8-bom"), h, applied)
+
+
+def _head(text: str) -> tuple[list[str], str, list[list[str]]]:
+    """A file's first lines (with their line breaks), its delimiter, and those lines as cells."""
+    head_lines = text.splitlines(keepends=True)[:HEADER_SEARCH_ROWS + 1]
+    delimiter = detect_delimiter("".join(head_lines))
+    try:
+        return head_lines, delimiter, list(csv.reader([line.rstrip("\r\n") for line in head_lines], delimiter=delimiter))
+    except csv.Error:
+        raise UnreadableFile("file_bad_csv") from None
 
 
 def _column_names(width: int) -> list[str]:
@@ -648,12 +653,7 @@ def _locate_body(utf8: Path, dataset_name: str | None, mapping: ColumnMapping | 
     with open(utf8, "rb") as file:
         head_bytes = file.read(400_000)
     bom = 3 if head_bytes.startswith(b"\xef\xbb\xbf") else 0
-    head_lines = head_bytes[bom:].decode("utf-8", errors="ignore").splitlines(keepends=True)[:HEADER_SEARCH_ROWS + 1]
-    delimiter = detect_delimiter("".join(head_lines))
-    try:
-        head = list(csv.reader([line.rstrip("\r\n") for line in head_lines], delimiter=delimiter))
-    except csv.Error:
-        raise UnreadableFile("file_bad_csv") from None
+    head_lines, delimiter, head = _head(head_bytes[bom:].decode("utf-8", errors="ignore"))
     dataset, h, applied = locate_header(head, dataset_name, mapping, saved)
     offset = bom + sum(len(line.encode("utf-8")) for line in head_lines[:h + 1])   # the first body byte
     first = head[h + 1] if h + 1 < len(head) and h + 1 < len(head_lines) - 1 else None   # a whole line only
