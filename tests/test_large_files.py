@@ -57,8 +57,7 @@ def outcome(validation) -> dict:
         "errors": validation.errors.astype(object).where(validation.errors.notna(), None).values.tolist(),
         "warnings": [(n.code, n.params) for n in validation.warnings],
         "counts": (validation.rows_total, validation.rows_valid),
-        "rows": staged.drop_columns(["row_hash"]).to_pylist() if staged is not None else None,
-        "hashes": staged.column("row_hash").to_pylist() if staged is not None else None,
+        "rows": staged.to_pylist() if staged is not None else None,
         "preview": validation.preview().astype(object).to_dict("records"),
         "encoding": validation.encoding,
     }

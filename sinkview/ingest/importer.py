@@ -77,7 +77,7 @@ class Validation:
         return self.staged_rows
 
     def _kept_columns(self) -> list[str]:
-        return [ROW_NUMBER, *stored_columns(self.dataset), "row_hash", "_valid"]
+        return [ROW_NUMBER, *stored_columns(self.dataset), "_valid"]
 
     @property
     def ok(self) -> bool:
@@ -96,7 +96,7 @@ class Validation:
             return pd.DataFrame()
         else:
             head = self.staged_rows.slice(0, limit).to_pandas()
-        return head.drop(columns=["row_hash", "_valid"], errors="ignore")
+        return head.drop(columns=["_valid"], errors="ignore")
 
 
 @dataclass
@@ -138,14 +138,6 @@ def stored_name(dataset: Dataset, column: str) -> str:
 
 def stored_columns(dataset: Dataset) -> list[str]:
     return [stored_name(dataset, c.name) for c in dataset.columns]
-
-
-def row_hash_sql(values: list[str]) -> str:
-    """A row's fingerprint (``row_hash``): DuckDB's 64-bit ``hash`` of its normalised values, as
-    16 hex digits (about 10x cheaper than the md5 of the row as text it replaced). An import
-    tells unchanged rows from replaced ones by comparing the values themselves, not this, so
-    stores holding the older md5 fingerprints, or an engine hashing differently, behave alike."""
-    return f"lpad(hex(hash({', '.join(values)})), 16, '0')"
 
 
 def _trimmed(column: str) -> str:
@@ -395,7 +387,7 @@ keyed as (
     select_stored = ", ".join(f"{_q(c.name)} as {_q(stored_name(dataset, c.name))}" for c in columns)
     recursive = " recursive" if any(r.kind == "no_parent_cycle" for r in dataset.rules) else ""
     return f"""
-with{recursive} cleaned as materialized (  -- each cell cleaned once: the parsers read it many times
+with{recursive} cleaned as not materialized (  -- a projection under each reader: cheaper than holding the cells
     select {_q(ROW_NUMBER)}, {_q(OVERFLOW)},
         {', '.join(f"{'sv_text_trimmed' if c.type == 'text' else 'sv_clean_trimmed'}({_q(_trimmed(c.name))}) as {_q(c.name)}"
                    for c in columns)}
@@ -422,9 +414,8 @@ checked as (
     from keyed
 )
 select {_q(ROW_NUMBER)}, {select_stored},
-    {row_hash_sql([_q(c.name) for c in columns])} as row_hash,
     case when _invalid then list_filter([{', '.join(problem for _, problem in checks)}], lambda e: e.reason is not null)
-         else [] end as _errors,
+         end as _errors,
     not _invalid as _valid{''.join(', ' + f for f in flags)}
 from checked
 """
@@ -799,7 +790,7 @@ def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = N
     errors.loc[other, "detail"] = [table.headers.get(d, d) for d in errors.loc[other, "detail"]]
     result.errors = errors
     result.rows_total, result.rows_valid = total, valid
-    keep = [ROW_NUMBER, *stored_columns(dataset), "row_hash", "_valid"]
+    keep = [ROW_NUMBER, *stored_columns(dataset), "_valid"]
     if table.source is not None:
         result.staged_path = staged_path
     else:
@@ -825,11 +816,11 @@ def commit_validation(cursor, validation: Validation, valid_rows_only: bool = Fa
     differs = "not (" + " and ".join(f"t.{_q(c)} is not distinct from i.{_q(c)}" for c in columns) + ")"
     large = validation.staged_path is not None
     if large:   # a large file: its rows stay on disk
-        cursor.execute(f"create or replace temp view incoming_rows as select {cols}, row_hash "
+        cursor.execute(f"create or replace temp view incoming_rows as select {cols} "
                        f"from read_parquet({_lit(str(validation.staged_path))}) where _valid")
     else:
         staged = validation.staged_rows
-        cursor.register("incoming_rows", staged.filter(staged.column("_valid")).select([*columns, "row_hash"]))
+        cursor.register("incoming_rows", staged.filter(staged.column("_valid")).select(columns))
     limits = bounded_memory(cursor) if large else nullcontext()
     try:
         limits.__enter__()
@@ -841,8 +832,8 @@ def commit_validation(cursor, validation: Validation, valid_rows_only: bool = Fa
             where {differs}""", params).fetchall()[0][0]
         cursor.execute(f"""delete from {table} t using incoming_rows i
             where {on_key} and {differs}""")
-        changed = cursor.execute(f"""insert into {table} ({cols}, import_id, row_hash)
-            select {cols}, $id, row_hash from incoming_rows i
+        changed = cursor.execute(f"""insert into {table} ({cols}, import_id)
+            select {cols}, $id from incoming_rows i
             where not exists (select 1 from {table} t where {on_key}){date_order(dataset.name)}""",
             params).fetchall()[0][0]
         cursor.execute("""insert into imports (import_id, dataset, file_name, content_hash, rows_imported,

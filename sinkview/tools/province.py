@@ -4,8 +4,8 @@ Owns the benchmark data set of issue 8: 100 communities (about 3,000 institution
 referrals, 1M expert rotations, 2M staff movements, 30,000 villages × 12 quarters and every
 institution's 36 months of service volume, written by DuckDB (``range`` and ``random()`` after
 ``setseed``) straight into a store's tables — no Python loop touches a row. Every row carries
-the import of its dataset (one synthetic import per dataset, so the data page and undo work)
-and the same ``row_hash`` an upload of that row would get. It knows nothing about files, pages
+the import of its dataset (one synthetic import per dataset, so the data page and undo work),
+its values normalised as an upload of that row would store them. It knows nothing about files, pages
 or indicators; the sample county (``sinkview.tools.sample``) stays the realistic, hand-shaped demo.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from sinkview.ingest.contract import DATASETS
-from sinkview.ingest.importer import row_hash_sql, stored_columns
+from sinkview.ingest.importer import stored_columns
 from sinkview.metrics import cells
 from sinkview.metrics.models import date_order
 from sinkview.tools.sample import (
@@ -111,18 +111,13 @@ def _weighted_text(draw: str, values: list[str], weights: list[float]) -> str:
     return _weighted(draw, [(_lit(v), w) for v, w in zip(values, weights)])
 
 
-def _row_hash(dataset: str) -> str:
-    """The fingerprint ``sinkview.ingest.importer`` gives a row of ``dataset``."""
-    return row_hash_sql(stored_columns(DATASETS[dataset]))
-
-
 def _insert(con: duckdb.DuckDBPyConnection, dataset: str, import_id: int, select_sql: str) -> None:
     """Insert the rows of ``select_sql`` (named by the contract's stored columns) into ``dataset``,
     in date order (``LEDGER_DATES``) so that a period's scan skips the other row groups."""
     columns = ", ".join(stored_columns(DATASETS[dataset]))
     con.execute(f"""
-        insert into {dataset} ({columns}, import_id, row_hash)
-        select {columns}, {import_id}, {_row_hash(dataset)}
+        insert into {dataset} ({columns}, import_id)
+        select {columns}, {import_id}
         from ({select_sql}) generated{date_order(dataset)}""")
 
 
