@@ -28,7 +28,6 @@ from sinkview.store.database import settings_while
 CELLS_TABLE = "upload_cells"
 CELLS_VIEW = "upload_cells_numbered"
 BUFFER_BYTES: int | None = None   # DuckDB's default; tests make it small so a file spans many buffers
-MEMORY_LIMIT = "1GB"              # the table spills to DuckDB's temporary files beyond this
 _SCAN_BYTES = 1 << 24
 TAIL_ROWS = 10
 _COUNTING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sinkview-lines")
@@ -94,7 +93,8 @@ def load_cells(cursor, path: Path, offset: int, skip_lines: int, delimiter: str,
     params = {"path": str(path), "skip": int(skip_lines), "delim": delimiter,
               **({"buffer": int(BUFFER_BYTES)} if BUFFER_BYTES else {})}
     try:
-        with settings_while(cursor, memory_limit=MEMORY_LIMIT, preserve_insertion_order=True):
+        # The caller holds DuckDB to the import's memory limit; the table spills beyond it.
+        with settings_while(cursor, preserve_insertion_order=True):
             cursor.execute(f"""create or replace temp table {CELLS_TABLE} as
                 select * from read_csv($path, header = false, skip = $skip, columns = {columns}, delim = $delim,
                     quote = '"', escape = '"', auto_detect = false, strict_mode = true, null_padding = false{buffer})""",

@@ -30,7 +30,6 @@ from rapidfuzz import fuzz, process, utils
 from sinkview.ingest import fast_csv
 from sinkview.ingest.contract import (ALIAS_SEPARATORS, DATASETS, DOMAINS, INSTITUTION_LIST_SEPARATORS, STORED_AS, Column,
                                Dataset)
-from sinkview.metrics.models import date_order
 from sinkview.ingest.reader import (OVERFLOW, ROW_NUMBER, STREAM_BYTES, ColumnMapping, RawTable, UnreadableFile,
                              raw_cells_column, read_upload, read_upload_file, trim_cells)
 from sinkview.store.database import settings_while
@@ -562,8 +561,12 @@ def validate_upload(cursor, raw: bytes | Path, file_name: str, dataset_name: str
             "file_too_large", {"size_mb": round(len(raw) / 2**20), "limit_mb": round(limit_bytes / 2**20)}))
     result = Validation(file_name=file_name, content_hash="")
     hashing = _HASHING.submit(_content_hash, raw)   # beside the reading: hashlib lets go of the GIL
+    # A large file is read and checked under one memory limit (each change of it costs DuckDB a
+    # release of its freed memory).
+    limits = settings_while(cursor, memory_limit=IMPORT_MEMORY_LIMIT) if workdir is not None else nullcontext()
     try:
-        _read_and_stage(cursor, raw, result, workdir, dataset_name, mapping, use_saved_mappings, progress)
+        with limits:
+            _read_and_stage(cursor, raw, result, workdir, dataset_name, mapping, use_saved_mappings, progress)
     finally:
         if workdir is not None:   # DuckDB's table of a large file's cells, when it was read so
             fast_csv.discard(cursor)
@@ -743,7 +746,7 @@ def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = N
                        f"from {table.source} where {_q(ROW_NUMBER)} <= {int(table.last_row)}")
         staged_path = workdir / "staged.parquet"   # uncompressed: read once, and 0.12 s of 0.58 per 1M rows saved
         for repeated_keys in (False, True) if unique_keys else (False,):
-            with bounded_memory(cursor):
+            with settings_while(cursor, preserve_insertion_order=False):   # under validate_upload's memory limit
                 cursor.execute(f"copy ({validation_sql(dataset, present, derived, repeated_keys)}) "
                                f"to {_lit(str(staged_path))} (format parquet, compression uncompressed)", params)
             cursor.execute(f"create or replace temp view staged_upload as select * from read_parquet({_lit(str(staged_path))})")
@@ -834,7 +837,7 @@ def commit_validation(cursor, validation: Validation, valid_rows_only: bool = Fa
             where {on_key} and {differs}""")
         changed = cursor.execute(f"""insert into {table} ({cols}, import_id)
             select {cols}, $id from incoming_rows i
-            where not exists (select 1 from {table} t where {on_key}){date_order(dataset.name)}""",
+            where not exists (select 1 from {table} t where {on_key})""",
             params).fetchall()[0][0]
         cursor.execute("""insert into imports (import_id, dataset, file_name, content_hash, rows_imported,
                 rows_changed, rows_rejected, warnings, imported_by, imported_at, undone_at, rows_new,
