@@ -1,12 +1,14 @@
 """What the faster import (issue 16) must not change: cells trimmed in pyarrow read as the SQL
 used to trim them, an error still shows the cell as typed, rows sharing a key are still found
-when the first pass leaves the count out, and a re-import compares the rows' values, so a store
-whose rows carry older (md5) fingerprints reports identical rows as unchanged."""
+when the first pass leaves the count out (also when two keys share a hash), and a re-import
+compares the rows' values."""
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
+from sinkview.ingest.contract import DATASETS
 from sinkview.ingest import importer, reader
 from sinkview.ingest.importer import import_file, validate_upload
 from tests.builders import csv_bytes, store_with
@@ -72,3 +74,16 @@ def test_a_reimport_compares_the_values(cursor):
     assert cursor.execute("select count(*) from referrals_replaced").fetchall()[0][0] == 2
     stored = cursor.execute("select referral_id, status, diagnosis from referrals order by 1").fetchall()
     assert stored == [("Z1", "completed", "高血压"), ("Z2", "completed", "糖尿病"), ("Z3", "completed", "肺炎")]
+
+
+@pytest.mark.parametrize("rows, repeated", [
+    ([("Z1", 7), ("Z2", 8)], False),
+    ([("Z1", 7), ("Z2", 7)], False),              # one hash, two keys: looked at again, no repeat
+    ([("Z1", 7), ("Z1", 7), ("Z2", 8)], True),
+    ([(None, 7), (None, 7)], False),              # an empty key never matches
+])
+def test_repeated_keys_are_found_by_hash_then_by_key(rows, repeated):
+    con = duckdb.connect()
+    con.execute("create table staged (referral_id varchar, _key_hash ubigint)")
+    con.executemany("insert into staged values (?, ?)", rows)
+    assert importer._has_repeated_keys(con, DATASETS["referrals"], "staged") is repeated

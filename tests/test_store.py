@@ -177,3 +177,24 @@ def test_migration_007_rebuilds_the_ledgers_without_keys_in_date_order(tmp_path)
     with pytest.raises(duckdb.ConstraintException):   # NOT NULL rules kept
         con.execute("insert into referrals (referral_id) values ('R9')")
     con.close()
+
+
+def test_settings_while_restores_what_it_changed_and_leaves_values_in_force():
+    from sinkview.store.database import settings_while
+
+    con = duckdb.connect(config=CONNECTION_CONFIG)
+
+    def value(name):
+        return con.execute("select value from duckdb_settings() where name = $n", {"n": name}).fetchall()[0][0]
+
+    con.execute("set memory_limit = '2.0 GiB'")
+    with settings_while(con, memory_limit="1.0 GiB", preserve_insertion_order=False):
+        assert (value("memory_limit"), value("preserve_insertion_order")) == ("1.0 GiB", "false")
+        with settings_while(con, memory_limit="1.0 GiB"):   # already in force: not set, so not restored
+            con.execute("set memory_limit = '3.0 GiB'")
+        assert value("memory_limit") == "3.0 GiB"
+    assert (value("memory_limit"), value("preserve_insertion_order")) == ("2.0 GiB", "true")
+    with pytest.raises(duckdb.Error), settings_while(con, memory_limit="1.0 GiB"):
+        con.execute("select * from no_such_table")
+    assert value("memory_limit") == "2.0 GiB"   # restored after an error too
+    con.close()

@@ -415,7 +415,7 @@ checked as (
 select {_q(ROW_NUMBER)}, {select_stored},
     case when _invalid then list_filter([{', '.join(problem for _, problem in checks)}], lambda e: e.reason is not null)
          end as _errors,
-    not _invalid as _valid{''.join(', ' + f for f in flags)}
+    not _invalid as _valid, hash({key}) as _key_hash{''.join(', ' + f for f in flags)}
 from checked
 """
 
@@ -509,10 +509,16 @@ def _warning_flags(dataset: Dataset) -> list[str]:
 
 def _has_repeated_keys(cursor, dataset: Dataset, staged: str) -> bool:
     """Whether two staged rows share a key (as ``repeated_keys`` counts them: a key with an
-    empty part never matches), read from the staged rows' key columns alone."""
+    empty part never matches). Rows are grouped by the key's 64-bit hash first, several times
+    cheaper than by its text; only a repeated hash (a repeated key, or rarely two keys with one
+    hash) is looked at again by the key itself."""
     parts = [_q(k) for k in dataset.key]   # stored names, as the staged rows have them
-    return bool(cursor.execute(f"""select 1 from {staged} where {' and '.join(f'{p} is not null' for p in parts)}
-        group by {', '.join(parts)} having count(*) > 1 limit 1""").fetchall())
+    complete = " and ".join(f"{p} is not null" for p in parts)
+    for group in ("_key_hash", ", ".join(parts)):
+        if not cursor.execute(f"select 1 from {staged} where {complete} group by {group} "
+                              "having count(*) > 1 limit 1").fetchall():
+            return False
+    return True
 
 
 def _prepare(cursor) -> None:
@@ -606,7 +612,7 @@ def _read_and_stage(cursor, raw: bytes | Path, result: Validation, workdir: Path
         result.file_error = Notice("file_no_rows")
 
 
-IMPORT_MEMORY_LIMIT = "1GB"   # DuckDB spills the rest of a large import's work to disk
+IMPORT_MEMORY_LIMIT = "1.0 GiB"   # as DuckDB prints it; it spills the rest of a large import's work to disk
 
 
 def bounded_memory(cursor):
@@ -907,8 +913,10 @@ def import_file(cursor, raw: bytes | Path, file_name: str, dataset_name: str | N
                 valid_rows_only: bool = False, who: str | None = None,
                 mapping: ColumnMapping | None = None) -> tuple[Validation, ImportResult | None]:
     """Validate, then commit when allowed: the path of the command line and of batch loads."""
-    validation = validate_upload(cursor, raw, file_name, dataset_name, mapping=mapping)
-    if validation.file_error or (not validation.ok and not valid_rows_only) or validation.rows_valid == 0:
-        return validation, None
-    return validation, commit_validation(cursor, validation, valid_rows_only, who)
+    large = isinstance(raw, Path) and raw.stat().st_size > STREAM_BYTES
+    with bounded_memory(cursor) if large else nullcontext():   # one limit for both steps
+        validation = validate_upload(cursor, raw, file_name, dataset_name, mapping=mapping)
+        if validation.file_error or (not validation.ok and not valid_rows_only) or validation.rows_valid == 0:
+            return validation, None
+        return validation, commit_validation(cursor, validation, valid_rows_only, who)
 

@@ -76,13 +76,20 @@ def settings_while(cursor, **settings):
     duration of a block; the connection's own values come back afterwards, even on error."""
     before = dict(cursor.execute("select name, value from duckdb_settings() where list_contains($names, name)",
                                  {"names": list(settings)}).fetchall())
+    # A value already in force is left alone: setting memory_limit makes DuckDB hand its freed
+    # memory back, which the next statement pays for again. Values compare as DuckDB prints them.
+    changed = [name for name, value in settings.items() if before[name] != _setting_text(value)]
     try:
-        for name, value in settings.items():
-            cursor.execute(f"set {name} = {_setting_literal(value)}")
+        for name in changed:
+            cursor.execute(f"set {name} = {_setting_literal(settings[name])}")
         yield
     finally:
-        for name in settings:
+        for name in changed:
             cursor.execute(f"set {name} = {_setting_literal(before[name])}")
+
+
+def _setting_text(value) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _setting_literal(value) -> str:
