@@ -24,6 +24,8 @@ def referral_rows(count: int) -> list[list[str]]:
     rows[2999][3] = "T9"                               # an unknown institution: file row 3002
     rows[10][5] = "\u3000已完成 "                      # spaces around: trimmed, no error
     rows[11][0] = " Z11\t"
+    rows[12][3] = "\xa0T1"                             # a non-breaking space before: trimmed
+    rows[13][1] = "\x01P13"                            # a control character is kept, as in memory
     rows[2000][0] = "Z5"                               # a repeated key: file row 2003, first at 8
     return rows
 
@@ -63,7 +65,8 @@ def test_a_clean_utf8_export_is_read_by_duckdb_with_the_users_row_numbers(cursor
     assert errors == [[1503, "转诊日期", "bad_date"], [2003, "转诊单号", "duplicate_key"],
                       [3002, "转出机构编码", "unknown_inst"]]
     staged = {row["referral_id"]: row for row in streamed.staged.to_pylist()}
-    assert staged["Z10"]["status"] == "completed" and "Z11" in staged
+    assert staged["Z10"]["status"] == "completed" and "Z11" in staged and staged["Z12"]["from_inst_id"] == "T1"
+    assert staged["Z13"]["patient_key"] == "\x01P13"
     assert streamed.staged.column("_row").to_pylist() == list(range(3, 3003))
     tables = {name for (name,) in cursor.execute("select table_name from duckdb_tables() where temporary").fetchall()}
     assert fast_csv.CELLS_TABLE not in tables          # the cells do not outlive the check

@@ -33,7 +33,7 @@ TAIL_ROWS = 10
 _COUNTING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sinkview-lines")
 # What a trimmed cell never starts or ends with (reader.TRIM_CHARACTERS, as SQL).
 _TRIM = "chr(32) || chr(9) || chr(13) || chr(10) || chr(12288) || chr(160)"
-_EDGE = (32, 9, 13, 10, 12288, 160)   # their code points
+_WIDE_EDGE = (12288, 160)   # their code points above 32
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,9 @@ def _numbered(names: list[str], first_row: int, where: str = "") -> str:
     TRIM_CHARACTERS at an end pays for trim(), and the ends' code points are taken once, in an
     inner projection (a list or IN of the six constants is planned as a join per cell column)."""
     ends = ", ".join(f"{n}, ascii({n}) as a__{n}, ascii({n}[-1]) as z__{n}" for n in names)
+    # Every code point up to 32 is one test (trim() leaves the ones it does not trim alone).
     trimmed = ", ".join(
-        f"case when {' or '.join(f'{end}__{n} = {code}' for end in ('a', 'z') for code in _EDGE)} "
+        f"case when {' or '.join(f'{end}__{n} <= 32 or ' + ' or '.join(f'{end}__{n} = {code}' for code in _WIDE_EDGE) for end in ('a', 'z'))} "
         f"then trim({n}, {_TRIM}) else {n} end as {n}" for n in names)
     typed = ", ".join(f"{n} as r{n[1:]}" for n in names)
     return (f"select {trimmed}, {typed}, false as _overflow, row_id + {int(first_row)} as _row "

@@ -89,7 +89,7 @@ class Validation:
     def preview(self, limit: int = PREVIEW_ROWS) -> pd.DataFrame:
         if self.staged_rows is None and self.staged_path is not None:
             columns = ", ".join(_q(c) for c in self._kept_columns())
-            head = duckdb.sql(f"select {columns} from read_parquet({_lit(str(self.staged_path))}) "
+            head = duckdb.sql(f"select {columns} from {_staged_files(self.staged_path)} "
                               f"order by {_q(ROW_NUMBER)} limit {int(limit)}").to_arrow_table().to_pandas()
         elif self.staged_rows is None:
             return pd.DataFrame()
@@ -729,7 +729,7 @@ def saved_mappings(cursor) -> list[ColumnMapping]:
 
 def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = None) -> None:
     """Normalise and check the rows, then collect the problems and warnings. A large file's
-    rows stay out of Python: read from its cells, written to ``staged.parquet`` in ``workdir``
+    rows stay out of Python: read from its cells, written to Parquet files in ``workdir/staged``
     (the commit may come in a later run, on another connection)."""
     dataset = table.dataset
     _prepare(cursor)
@@ -750,12 +750,14 @@ def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = N
         cells = ", ".join(cells)
         cursor.execute(f"create or replace temp view upload_raw as select {cells} "
                        f"from {table.source} where {_q(ROW_NUMBER)} <= {int(table.last_row)}")
-        staged_path = workdir / "staged.parquet"   # uncompressed: read once, and 0.12 s of 0.58 per 1M rows saved
+        # Uncompressed (read once: 0.12 s of 0.58 per 1M rows saved), a file per thread (0.08 s).
+        staged_path = workdir / "staged"
         for repeated_keys in (False, True) if unique_keys else (False,):
             with settings_while(cursor, preserve_insertion_order=False):   # under validate_upload's memory limit
                 cursor.execute(f"copy ({validation_sql(dataset, present, derived, repeated_keys)}) "
-                               f"to {_lit(str(staged_path))} (format parquet, compression uncompressed)", params)
-            cursor.execute(f"create or replace temp view staged_upload as select * from read_parquet({_lit(str(staged_path))})")
+                               f"to {_lit(str(staged_path))} (format parquet, compression uncompressed, "
+                               "per_thread_output true, overwrite true)", params)
+            cursor.execute(f"create or replace temp view staged_upload as select * from {_staged_files(staged_path)}")
             if repeated_keys or not unique_keys or not _has_repeated_keys(cursor, dataset, "staged_upload"):
                 break
         staged_columns = [row[0] for row in cursor.execute("describe staged_upload").fetchall()]
@@ -826,7 +828,7 @@ def commit_validation(cursor, validation: Validation, valid_rows_only: bool = Fa
     large = validation.staged_path is not None
     if large:   # a large file: its rows stay on disk
         cursor.execute(f"create or replace temp view incoming_rows as select {cols} "
-                       f"from read_parquet({_lit(str(validation.staged_path))}) where _valid")
+                       f"from {_staged_files(validation.staged_path)} where _valid")
     else:
         staged = validation.staged_rows
         cursor.register("incoming_rows", staged.filter(staged.column("_valid")).select(columns))
@@ -868,6 +870,11 @@ def commit_validation(cursor, validation: Validation, valid_rows_only: bool = Fa
     return ImportResult(import_id, dataset.name, validation.rows_valid, changed, validation.rows_rejected,
                         rows_new=changed - replaced, rows_replaced=replaced,
                         rows_unchanged=validation.rows_valid - changed)
+
+
+def _staged_files(folder: Path) -> str:
+    """The staged rows of a large file: the Parquet files its check wrote in ``folder``."""
+    return f"read_parquet({_lit(str(folder / '*.parquet'))})"
 
 
 def _current_user() -> str:
