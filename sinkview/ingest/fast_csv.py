@@ -27,7 +27,10 @@ from sinkview.store.database import settings_while
 
 CELLS_TABLE = "upload_cells"
 CELLS_VIEW = "upload_cells_numbered"
-BUFFER_BYTES: int | None = None   # DuckDB's default; tests make it small so a file spans many buffers
+# Read in 32 MB buffers: 1M rows in 0.30 s against 0.48 with DuckDB's default, 1 GiB in 3.1 s
+# against 4.5-5.6 (measured from 16 to 256 MB: 24-96 MB alike). Tests make it small so that a
+# file spans many buffers.
+BUFFER_BYTES = 32 << 20
 _SCAN_BYTES = 1 << 24
 TAIL_ROWS = 10
 _COUNTING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sinkview-lines")
@@ -90,15 +93,14 @@ def load_cells(cursor, path: Path, offset: int, skip_lines: int, delimiter: str,
     counting = _COUNTING.submit(body_lines, path, offset)
     names = [f"c{i}" for i in range(width)]
     columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in names) + "}"
-    buffer = ", buffer_size = $buffer" if BUFFER_BYTES else ""
     params = {"path": str(path), "skip": int(skip_lines), "delim": delimiter,
-              **({"buffer": int(BUFFER_BYTES)} if BUFFER_BYTES else {})}
+              "buffer": int(BUFFER_BYTES)}
     try:
         # The caller holds DuckDB to the import's memory limit; the table spills beyond it.
         with settings_while(cursor, preserve_insertion_order=True):
             cursor.execute(f"""create or replace temp table {CELLS_TABLE} as
                 select * from read_csv($path, header = false, skip = $skip, columns = {columns}, delim = $delim,
-                    quote = '"', escape = '"', auto_detect = false, strict_mode = true, null_padding = false{buffer})""",
+                    quote = '"', escape = '"', auto_detect = false, strict_mode = true, null_padding = false, buffer_size = $buffer)""",
                            params)
         loaded = cursor.execute(f"select count(*) from {CELLS_TABLE}").fetchall()[0][0]
         first = cursor.execute(f"select * from {CELLS_TABLE} where rowid = 0").fetchall()
