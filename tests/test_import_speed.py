@@ -80,7 +80,7 @@ def test_a_reimport_compares_the_values(cursor):
     ([("Z1", 7), ("Z2", 8)], False),
     ([("Z1", 7), ("Z2", 7)], False),              # one hash, two keys: looked at again, no repeat
     ([("Z1", 7), ("Z1", 7), ("Z2", 8)], True),
-    ([(None, 7), (None, 7)], False),              # an empty key never matches
+    ([(None, None), (None, None)], False),        # an empty key never matches (and has no hash)
 ])
 def test_repeated_keys_are_found_by_hash_then_by_key(rows, repeated):
     con = duckdb.connect()

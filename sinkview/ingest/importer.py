@@ -415,7 +415,8 @@ checked as (
 select {_q(ROW_NUMBER)}, {select_stored},
     case when _invalid then list_filter([{', '.join(problem for _, problem in checks)}], lambda e: e.reason is not null)
          end as _errors,
-    not _invalid as _valid, hash({key}) as _key_hash{''.join(', ' + f for f in flags)}
+    not _invalid as _valid,
+    case when {' and '.join(f'{_q(part)} is not null' for part in key_parts)} then hash({key}) end as _key_hash{''.join(', ' + f for f in flags)}
 from checked
 """
 
@@ -513,9 +514,9 @@ def _has_repeated_keys(cursor, dataset: Dataset, staged: str) -> bool:
     cheaper than by its text; only a repeated hash (a repeated key, or rarely two keys with one
     hash) is looked at again by the key itself."""
     parts = [_q(k) for k in dataset.key]   # stored names, as the staged rows have them
-    complete = " and ".join(f"{p} is not null" for p in parts)
-    for group in ("_key_hash", ", ".join(parts)):
-        if not cursor.execute(f"select 1 from {staged} where {complete} group by {group} "
+    complete = " and ".join(f"{p} is not null" for p in parts)   # _key_hash is null unless complete
+    for where, group in (("_key_hash is not null", "_key_hash"), (complete, ", ".join(parts))):
+        if not cursor.execute(f"select 1 from {staged} where {where} group by {group} "
                               "having count(*) > 1 limit 1").fetchall():
             return False
     return True
