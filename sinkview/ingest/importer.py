@@ -752,13 +752,14 @@ def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = N
         cursor.execute(f"create or replace temp view upload_raw as select {cells} "
                        f"from {table.source} where {_q(ROW_NUMBER)} <= {int(table.last_row)}")
         # Uncompressed (read once: 0.12 s of 0.58 per 1M rows saved), a file per thread (0.08 s),
-        # dictionaries given up after 1,000 values (ids and keys never repeat: 0.04 s).
+        # dictionaries given up after 1,000 values (ids and keys never repeat: 0.04 s), row groups of
+        # 30,720 rows (a quarter of DuckDB's default: 0.08 s).
         staged_path = workdir / "staged"
         for repeated_keys in (False, True) if unique_keys else (False,):
             with settings_while(cursor, preserve_insertion_order=False):   # under validate_upload's memory limit
                 cursor.execute(f"copy ({validation_sql(dataset, present, derived, repeated_keys)}) "
                                f"to {_lit(str(staged_path))} (format parquet, compression uncompressed, "
-                               "per_thread_output true, overwrite true, dictionary_size_limit 1000)", params)
+                               "per_thread_output true, overwrite true, dictionary_size_limit 1000, row_group_size 30720)", params)
             cursor.execute(f"create or replace temp view staged_upload as select * from {_staged_files(staged_path)}")
             if repeated_keys or not unique_keys or not _has_repeated_keys(cursor, dataset, "staged_upload"):
                 break
