@@ -7,7 +7,6 @@ fall back to the exact parsers, with the same outcome."""
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from sinkview.ingest import fast_csv, importer, reader
@@ -186,21 +185,3 @@ def test_a_file_neither_utf8_nor_gb18030_is_still_detected_as_before(cursor, tmp
     streamed = validate_upload(cursor, path, path.name)
     assert streamed.encoding not in ("gb18030", "utf-8") and streamed.rows_valid == 3000
     assert outcome(streamed) == outcome(validate_upload(cursor, raw, path.name))
-
-
-def test_only_columns_holding_a_cell_to_trim_are_trimmed(tmp_path):
-    """The cells view trims a column only when some cell of it starts or ends with a trimmed
-    character (found with the row count); the cells read the same either way."""
-    body = ["a,b,c,d", "1,x, y,2025-07-01 08:00:00", "2,x,z\u3000,2025-07-02 09:30:00",
-            "3,\u00a0w,\x01v,2025-07-03 10:00:00"]
-    path = tmp_path / "t.csv"
-    path.write_bytes("\n".join(body).encode() + b"\n")
-    con = duckdb.connect()
-    loaded = fast_csv.load_cells(con, path, len(body[0]) + 1, 1, ",", 4, 2, ["1", "x", " y", "2025-07-01 08:00:00"])
-    assert loaded is not None and loaded.rows == 3
-    view = con.execute("select sql from duckdb_views() where view_name = $v", {"v": fast_csv.CELLS_VIEW}).fetchall()[0][0]
-    assert "a__c1" in view and "a__c2" in view            # a no-break space; a space and U+3000
-    assert "a__c0" not in view and "a__c3" not in view    # a space inside a cell is not at an end
-    cells = con.execute(f"select c0, c1, c2, c3, r2, _row from {fast_csv.CELLS_VIEW} order by _row").fetchall()
-    assert cells == [("1", "x", "y", "2025-07-01 08:00:00", " y", 2), ("2", "x", "z", "2025-07-02 09:30:00", "z\u3000", 3),
-                     ("3", "w", "\x01v", "2025-07-03 10:00:00", "\x01v", 4)]

@@ -71,23 +71,17 @@ def body_lines(path: Path, offset: int) -> int:
     return lines
 
 
-def _edge_test(a: str, z: str) -> str:
-    """True when a cell's first (``a``) or last (``z``) code point is one trim() removes. Every
-    code point up to 32 is one test: trim() leaves the ones it does not remove alone."""
-    return " or ".join(f"{end} <= 32 or " + " or ".join(f"{end} = {code}" for code in _WIDE_EDGE) for end in (a, z))
-
-
-def _numbered(names: list[str], first_row: int, untrimmed: Sequence[str], where: str = "") -> str:
-    """The cells as the reader's cells file has them. ``c<i>`` is trimmed, except in the
-    ``untrimmed`` columns, where no cell starts or ends with a TRIM_CHARACTERS. Elsewhere only a
-    cell with one at an end pays for trim(), and the ends' code points are taken once, in an
+def _numbered(names: list[str], first_row: int, where: str = "") -> str:
+    """The cells as the reader's cells file has them. ``c<i>`` is trimmed; only a cell with a
+    TRIM_CHARACTERS at an end pays for trim(), and the ends' code points are taken once, in an
     inner projection (a list or IN of the six constants is planned as a join per cell column)."""
-    trim = [n for n in names if n not in untrimmed]
-    ends = ", ".join([*untrimmed, *(f"{n}, ascii({n}) as a__{n}, ascii({n}[-1]) as z__{n}" for n in trim)])
-    cells = ", ".join(f"case when {_edge_test(f'a__{n}', f'z__{n}')} then trim({n}, {_TRIM}) else {n} end as {n}"
-                      if n in trim else n for n in names)
+    ends = ", ".join(f"{n}, ascii({n}) as a__{n}, ascii({n}[-1]) as z__{n}" for n in names)
+    # Every code point up to 32 is one test (trim() leaves the ones it does not trim alone).
+    trimmed = ", ".join(
+        f"case when {' or '.join(f'{end}__{n} <= 32 or ' + ' or '.join(f'{end}__{n} = {code}' for code in _WIDE_EDGE) for end in ('a', 'z'))} "
+        f"then trim({n}, {_TRIM}) else {n} end as {n}" for n in names)
     typed = ", ".join(f"{n} as r{n[1:]}" for n in names)
-    return (f"select {cells}, {typed}, false as _overflow, row_id + {int(first_row)} as _row "
+    return (f"select {trimmed}, {typed}, false as _overflow, row_id + {int(first_row)} as _row "
             f"from (select rowid as row_id, {ends} from {CELLS_TABLE}{where})")
 
 
@@ -108,10 +102,7 @@ def load_cells(cursor, path: Path, offset: int, skip_lines: int, delimiter: str,
                 select * from read_csv($path, header = false, skip = $skip, columns = {columns}, delim = $delim,
                     quote = '"', escape = '"', auto_detect = false, strict_mode = true, null_padding = false, buffer_size = $buffer)""",
                            params)
-        # With the count, which columns hold a cell to trim: a column without one skips the
-        # test in the validation (several times cheaper here, as one aggregate).
-        edges = ", ".join("bool_or(" + _edge_test(f"ascii({n})", f"ascii({n}[-1])") + ")" for n in names)
-        loaded, *to_trim = cursor.execute(f"select count(*), {edges} from {CELLS_TABLE}").fetchall()[0]
+        loaded = cursor.execute(f"select count(*) from {CELLS_TABLE}").fetchall()[0][0]
         first = cursor.execute(f"select * from {CELLS_TABLE} where rowid = 0").fetchall()
     except duckdb.Error:
         discard(cursor)
@@ -124,10 +115,9 @@ def load_cells(cursor, path: Path, offset: int, skip_lines: int, delimiter: str,
     if loaded != expected_rows or not first or first[0] != expected_first:
         discard(cursor)
         return None
-    untrimmed = [n for n, needed in zip(names, to_trim) if not needed]
-    cursor.execute(f"create or replace temp view {CELLS_VIEW} as {_numbered(names, first_row, untrimmed)}")
+    cursor.execute(f"create or replace temp view {CELLS_VIEW} as {_numbered(names, first_row)}")
     # The last rows read through the table (a filter on the view's _row would trim every cell).
-    tail = cursor.sql(f"{_numbered(names, first_row, untrimmed, f' where rowid >= {max(0, loaded - TAIL_ROWS)}')} "
+    tail = cursor.sql(f"{_numbered(names, first_row, f' where rowid >= {max(0, loaded - TAIL_ROWS)}')} "
                       f"order by _row").to_arrow_table()
     return LoadedCells(CELLS_VIEW, tail, loaded)
 
