@@ -255,6 +255,10 @@ refs as (
         code_id is null and coalesce(len(name_ids), 0) > 1 as ambiguous,
         name_ids
     from ref_resolved
+),
+ref_known as (  -- each distinct reference with its institution's tier: one join per row and column
+    select r.*, k.inst_id is not null as known, k.tier, (select rank from tier_ranks where tier = k.tier) as rank
+    from refs r left join known_insts k on k.inst_id = r.inst_id
 ),{list_ctes}"""
 
 
@@ -307,7 +311,7 @@ def validation_sql(dataset: Dataset, present: set[str], derived: frozenset[str] 
     if dataset.name == "institutions":
         known = ("select inst_id, max(tier) as tier from (select inst_id, tier from institutions "
                  "union all select inst_id, tier from parsed where inst_id is not null) group by inst_id")
-    inst_joins, inst_cols, resolved_refs = [], [], []
+    inst_joins, inst_cols, resolved_refs, ranks = [], [], [], {}
     references = set(_institution_columns(dataset))
     lists = set(_institution_list_columns(dataset))
     for rule in _known_inst_rules(dataset):
@@ -323,14 +327,18 @@ def validation_sql(dataset: Dataset, present: set[str], derived: frozenset[str] 
             continue
         if rule.column in references:
             ref = _q("r__" + rule.column)
-            inst_joins.append(f"left join refs {ref} on {ref}.v = p.{_q(rule.column)}")
+            inst_joins.append(f"left join ref_known {ref} on {ref}.v = p.{_q(rule.column)}")
             resolved_refs.append(f"{ref}.inst_id as {_q(rule.column)}")
             inst_cols.append(f"coalesce({ref}.ambiguous, false) as {_q('ambiguous__' + rule.column)}")
             inst_cols.append(f"array_to_string({ref}.name_ids, '、') as {_q('candidates__' + rule.column)}")
-            target = f"{ref}.inst_id"
+            inst_cols.append(f"coalesce({ref}.known, false) as {_q('known__' + rule.column)}")
+            inst_cols.append(f"{ref}.tier as {_q('tier__' + rule.column)}")
+            ranks[rule.column] = f"{ref}.rank"
+            continue
         inst_joins.append(f"left join known_insts {alias} on {alias}.inst_id = {target}")
         inst_cols.append(f"{alias}.inst_id is not null as {_q('known__' + rule.column)}")
         inst_cols.append(f"{alias}.tier as {_q('tier__' + rule.column)}")
+        ranks[rule.column] = f"(select rank from tier_ranks where tier = {alias}.tier)"
     for rule in dataset.rules:
         if rule.kind == "known_org":
             alias = _q("o__" + rule.column)
@@ -359,8 +367,8 @@ def validation_sql(dataset: Dataset, present: set[str], derived: frozenset[str] 
         replace.append(
             "case when rank_to > rank_from then 'up' when rank_to < rank_from then 'down' "
             "when rank_to = rank_from then 'lateral' end as direction")
-        inst_cols.append("(select rank from tier_ranks where tier = k__from_inst_id.tier) as rank_from")
-        inst_cols.append("(select rank from tier_ranks where tier = k__to_inst_id.tier) as rank_to")
+        inst_cols.append(f"{ranks['from_inst_id']} as rank_from")
+        inst_cols.append(f"{ranks['to_inst_id']} as rank_to")
         inst_cols.append("p.direction as given__direction")
 
     # Checks of a cell's own value look at it before any default or derivation replaced it.
