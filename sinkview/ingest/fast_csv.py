@@ -71,15 +71,20 @@ def body_lines(path: Path, offset: int) -> int:
     return lines
 
 
+def _at_an_end(name: str) -> str:
+    """Whether cell ``name``'s first or last code point (``a__``/``z__`` of the inner projection)
+    is one trim() removes. Every code point up to 32 is one test: trim() leaves the ones it does
+    not remove alone."""
+    tests = ("<= 32", *(f"= {code}" for code in _WIDE_EDGE))
+    return " or ".join(f"{end}__{name} {test}" for end in ("a", "z") for test in tests)
+
+
 def _numbered(names: list[str], first_row: int, where: str = "") -> str:
     """The cells as the reader's cells file has them. ``c<i>`` is trimmed; only a cell with a
     TRIM_CHARACTERS at an end pays for trim(), and the ends' code points are taken once, in an
     inner projection (a list or IN of the six constants is planned as a join per cell column)."""
     ends = ", ".join(f"{n}, ascii({n}) as a__{n}, ascii({n}[-1]) as z__{n}" for n in names)
-    # Every code point up to 32 is one test (trim() leaves the ones it does not trim alone).
-    trimmed = ", ".join(
-        f"case when {' or '.join(f'{end}__{n} <= 32 or ' + ' or '.join(f'{end}__{n} = {code}' for code in _WIDE_EDGE) for end in ('a', 'z'))} "
-        f"then trim({n}, {_TRIM}) else {n} end as {n}" for n in names)
+    trimmed = ", ".join(f"case when {_at_an_end(n)} then trim({n}, {_TRIM}) else {n} end as {n}" for n in names)
     typed = ", ".join(f"{n} as r{n[1:]}" for n in names)
     return (f"select {trimmed}, {typed}, false as _overflow, row_id + {int(first_row)} as _row "
             f"from (select rowid as row_id, {ends} from {CELLS_TABLE}{where})")
@@ -92,14 +97,13 @@ def load_cells(cursor, path: Path, offset: int, skip_lines: int, delimiter: str,
     nothing is left behind). The body's lines are counted beside DuckDB's reading."""
     counting = _COUNTING.submit(body_lines, path, offset)
     names = [f"c{i}" for i in range(width)]
-    columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in names) + "}"
-    params = {"path": str(path), "skip": int(skip_lines), "delim": delimiter,
-              "buffer": int(BUFFER_BYTES)}
+    params = {"path": str(path), "skip": int(skip_lines), "delim": delimiter, "buffer": int(BUFFER_BYTES),
+              "columns": {name: "VARCHAR" for name in names}}
     try:
         # The caller holds DuckDB to the import's memory limit; the table spills beyond it.
         with settings_while(cursor, preserve_insertion_order=True):
             cursor.execute(f"""create or replace temp table {CELLS_TABLE} as
-                select * from read_csv($path, header = false, skip = $skip, columns = {columns}, delim = $delim,
+                select * from read_csv($path, header = false, skip = $skip, columns = $columns, delim = $delim,
                     quote = '"', escape = '"', auto_detect = false, strict_mode = true, null_padding = false, buffer_size = $buffer)""",
                            params)
         loaded = cursor.execute(f"select count(*) from {CELLS_TABLE}").fetchall()[0][0]

@@ -139,6 +139,11 @@ def stored_columns(dataset: Dataset) -> list[str]:
     return [stored_name(dataset, c.name) for c in dataset.columns]
 
 
+def _tier_rank(tier: str) -> str:
+    """The rank of the tier ``tier`` (an SQL expression) in ``tier_ranks``: higher is further up."""
+    return f"(select rank from tier_ranks where tier = {tier})"
+
+
 def _trimmed(column: str) -> str:
     """The column of ``upload_raw`` holding ``column``'s cells trimmed (``reader.trim_cells``);
     ``column`` itself holds them as typed, which error lists show."""
@@ -257,7 +262,7 @@ refs as (
     from ref_resolved
 ),
 ref_known as (  -- each distinct reference with its institution's tier: one join per row and column
-    select r.*, k.inst_id is not null as known, k.tier, (select rank from tier_ranks where tier = k.tier) as rank
+    select r.*, k.inst_id is not null as known, k.tier, {_tier_rank('k.tier')} as rank
     from refs r left join known_insts k on k.inst_id = r.inst_id
 ),{list_ctes}"""
 
@@ -338,7 +343,7 @@ def validation_sql(dataset: Dataset, present: set[str], derived: frozenset[str] 
         inst_joins.append(f"left join known_insts {alias} on {alias}.inst_id = {target}")
         inst_cols.append(f"{alias}.inst_id is not null as {_q('known__' + rule.column)}")
         inst_cols.append(f"{alias}.tier as {_q('tier__' + rule.column)}")
-        ranks[rule.column] = f"(select rank from tier_ranks where tier = {alias}.tier)"
+        ranks[rule.column] = _tier_rank(f"{alias}.tier")
     for rule in dataset.rules:
         if rule.kind == "known_org":
             alias = _q("o__" + rule.column)
@@ -501,8 +506,8 @@ def _warning_flags(dataset: Dataset) -> list[str]:
     flags = []
     for rule in dataset.rules:
         if rule.kind == "warn_not_downward":
-            flags.append(f"((select rank from tier_ranks where tier = {_q('tier__' + rule.column)}) >= "
-                         f"(select rank from tier_ranks where tier = {_q('tier__' + rule.other)})) as warn_not_downward")
+            flags.append(f"({_tier_rank(_q('tier__' + rule.column))} >= {_tier_rank(_q('tier__' + rule.other))}) "
+                         "as warn_not_downward")
         elif rule.kind == "warn_direction":
             flags.append("(given__direction is not null and given__direction <> direction) as warn_direction")
         elif rule.kind == "warn_icd10_shape":
@@ -567,7 +572,7 @@ def validate_upload(cursor, raw: bytes | Path, file_name: str, dataset_name: str
         if limit_bytes is not None and size > limit_bytes:
             return Validation(file_name=file_name, content_hash="", file_error=Notice(
                 "file_too_large", {"size_mb": round(size / 2**20), "limit_mb": round(limit_bytes / 2**20)}))
-        if size > STREAM_BYTES:   # read in bounded memory, staged on disk
+        if _is_large(raw):   # read in bounded memory, staged on disk
             workdir = Path(tempfile.mkdtemp(prefix="sinkview-import-"))
         else:
             raw = raw.read_bytes()
@@ -577,8 +582,8 @@ def validate_upload(cursor, raw: bytes | Path, file_name: str, dataset_name: str
     result = Validation(file_name=file_name, content_hash="")
     hashing = _HASHING.submit(_content_hash, raw)   # beside the reading: hashlib lets go of the GIL
     # A large file is read and checked under one memory limit (each change of it costs DuckDB a
-    # release of its freed memory).
-    limits = settings_while(cursor, memory_limit=IMPORT_MEMORY_LIMIT) if workdir is not None else nullcontext()
+    # release of its freed memory); fast_csv keeps the file's order while it reads.
+    limits = bounded_memory(cursor) if workdir is not None else nullcontext()
     try:
         with limits:
             _read_and_stage(cursor, raw, result, workdir, dataset_name, mapping, use_saved_mappings, progress)
@@ -619,6 +624,11 @@ def _read_and_stage(cursor, raw: bytes | Path, result: Validation, workdir: Path
         progress("validated", result.rows_total)
     if result.rows_total == 0:
         result.file_error = Notice("file_no_rows")
+
+
+def _is_large(raw: bytes | Path) -> bool:
+    """Whether a file is read in bounded memory and its checked rows staged on disk."""
+    return isinstance(raw, Path) and raw.stat().st_size > STREAM_BYTES
 
 
 IMPORT_MEMORY_LIMIT = "1.0 GiB"   # as DuckDB prints it; it spills the rest of a large import's work to disk
@@ -764,10 +774,9 @@ def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = N
         # 30,720 rows (a quarter of DuckDB's default: 0.08 s).
         staged_path = workdir / "staged"
         for repeated_keys in (False, True) if unique_keys else (False,):
-            with settings_while(cursor, preserve_insertion_order=False):   # under validate_upload's memory limit
-                cursor.execute(f"copy ({validation_sql(dataset, present, derived, repeated_keys)}) "
-                               f"to {_lit(str(staged_path))} (format parquet, compression uncompressed, "
-                               "per_thread_output true, overwrite true, dictionary_size_limit 1000, row_group_size 30720)", params)
+            cursor.execute(f"copy ({validation_sql(dataset, present, derived, repeated_keys)}) "
+                           f"to {_lit(str(staged_path))} (format parquet, compression uncompressed, "
+                           "per_thread_output true, overwrite true, dictionary_size_limit 1000, row_group_size 30720)", params)
             cursor.execute(f"create or replace temp view staged_upload as select * from {_staged_files(staged_path)}")
             if repeated_keys or not unique_keys or not _has_repeated_keys(cursor, dataset, "staged_upload"):
                 break
@@ -931,8 +940,7 @@ def import_file(cursor, raw: bytes | Path, file_name: str, dataset_name: str | N
                 valid_rows_only: bool = False, who: str | None = None,
                 mapping: ColumnMapping | None = None) -> tuple[Validation, ImportResult | None]:
     """Validate, then commit when allowed: the path of the command line and of batch loads."""
-    large = isinstance(raw, Path) and raw.stat().st_size > STREAM_BYTES
-    with bounded_memory(cursor) if large else nullcontext():   # one limit for both steps
+    with bounded_memory(cursor) if _is_large(raw) else nullcontext():   # one limit for both steps
         validation = validate_upload(cursor, raw, file_name, dataset_name, mapping=mapping)
         if validation.file_error or (not validation.ok and not valid_rows_only) or validation.rows_valid == 0:
             return validation, None

@@ -574,12 +574,13 @@ def read_upload_file(path: Path, workdir: Path, dataset_name: str | None = None,
         raise UnreadableFile("file_binary")
     if mapping is not None:
         dataset_name = mapping.dataset
-    if cursor is not None and _starts_as_utf8(start):
+    utf8_start = _starts_as_utf8(start)
+    if cursor is not None and utf8_start:
         encoding = "utf-8-bom" if start.startswith(b"\xef\xbb\xbf") else "utf-8"
         table = _read_with_duckdb(cursor, path, encoding, dataset_name, mapping, saved, progress)
         if table is not None:
             return table
-    encoding, utf8 = _decoded_copy(path, start, workdir)
+    encoding, utf8 = _decoded_copy(path, utf8_start, workdir)
     if cursor is not None and utf8 != path:   # a GBK/GB18030 file, decoded: DuckDB reads the copy
         table = _read_with_duckdb(cursor, utf8, encoding, dataset_name, mapping, saved, progress)
         if table is not None:
@@ -597,11 +598,11 @@ def read_upload_file(path: Path, workdir: Path, dataset_name: str | None = None,
                         last_row, dropped)
 
 
-def _decoded_copy(path: Path, start: bytes, workdir: Path) -> tuple[str, Path]:
+def _decoded_copy(path: Path, utf8_start: bool, workdir: Path) -> tuple[str, Path]:
     """The file's encoding and a UTF-8 copy of it (the file itself when it is UTF-8). A file that
     does not start as UTF-8 is decoded as GB18030 while it is copied, in one pass; the full
     detection (``detect_file_encoding``) runs only when that fails."""
-    if not _starts_as_utf8(start):
+    if not utf8_start:
         try:
             return "gb18030", _utf8_copy(path, "gb18030", workdir)
         except UnicodeDecodeError:

@@ -89,13 +89,13 @@ def settings_while(cursor, **settings):
 
 
 def _setting_text(value) -> str:
+    """A setting's value as DuckDB prints it (``true``, ``1.0 GiB``)."""
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _setting_literal(value) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    return "'" + str(value).replace("'", "''") + "'"
+    text = _setting_text(value)
+    return text if isinstance(value, bool) else "'" + text.replace("'", "''") + "'"
 
 
 def _migrations() -> list[tuple[int, str]]:
