@@ -72,6 +72,26 @@ def test_a_clean_utf8_export_is_read_by_duckdb_with_the_users_row_numbers(cursor
     assert fast_csv.CELLS_TABLE not in tables          # the cells do not outlive the check
 
 
+EDGE_CELLS = ["", " a", "a ", "\t\tb\t", "\r\nc", "\u3000a", "a\u3000", "\xa0a", "a\xa0", "\u3000",
+              "\xa1a", "a\xa1", "\u3001a", "a\u3001", "!a", "a!", " ", "\x01a", "a\x1f", "é", "中文 ", " 中文", "x"]
+
+
+def test_duckdb_trims_exactly_the_cells_the_in_memory_reader_trims(cursor):
+    """The edge test compares bytes: the neighbours of the wide spaces (U+00A1, U+3001) and '!'
+    are not trimmed, a control character stays, every TRIM_CHARACTERS at an end goes."""
+    import pyarrow as pa
+    cursor.execute(f"create or replace temp table {fast_csv.CELLS_TABLE} as "
+                   "select unnest($cells) as c0, unnest($cells) as c1", {"cells": EDGE_CELLS})
+    try:
+        trimmed = cursor.execute(f"select c0, r0 from ({fast_csv._numbered(['c0', 'c1'], 3)}) order by _row").fetchall()
+    finally:
+        fast_csv.discard(cursor)
+    expected = reader.trim_cells(pa.array(EDGE_CELLS)).to_pylist()
+    assert [c for c, _ in trimmed] == expected
+    assert [r for _, r in trimmed] == EDGE_CELLS
+    assert expected[10:15] == ["\xa1a", "a\xa1", "\u3001a", "a\u3001", "!a"]   # what the byte ranges must leave
+
+
 def test_total_rows_at_the_end_are_dropped_on_the_duckdb_path(cursor, tmp_path, large_path, parsers_used):
     rows = [*referral_rows(3000), ["合计", "3000", "", "", "", "", ""], ["", "", "", "", "", "", ""]]
     raw = csv_bytes(REFERRAL_HEADER, rows, title=TITLE)

@@ -232,7 +232,8 @@ def test_date_forms_are_accepted(vcur, written):
 
 
 @pytest.mark.parametrize("written", ["03/05/2025", "5/3/2025", "2025-02-30", "2025-13-01", "20250230",
-                                     "2025-03", "March 5, 2025", "昨天", "2025-03-05 noon"])
+                                     "2025-03", "March 5, 2025", "昨天", "2025-03-05 noon",
+                                     "2025-03-0x", "2025-03-05 25:00:00", "2025-03-05 08:61:00"])
 def test_other_date_forms_are_errors_on_their_row(vcur, written):
     v = validate(vcur, ledger(ROTATION, {}, {"开始日期": written}, {}), "rot.csv")
     assert errors_of(v) == [("rot.csv", 3, "开始日期", written, "bad_date")]

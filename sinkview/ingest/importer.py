@@ -541,8 +541,10 @@ def _prepare(cursor) -> None:
     labels = [(domain, code.lower(), code) for domain, codes in DOMAINS.items() for code in codes]
     labels += [(domain, label.lower(), code) for domain, codes in DOMAINS.items()
                for code, names in codes.items() for label in names]
-    cursor.execute("create or replace temp table sv_labels (domain varchar, label varchar, code varchar)")
-    cursor.executemany("insert into sv_labels values (?, ?, ?)", sorted(set(labels)))
+    domains, names, codes = (list(column) for column in zip(*sorted(set(labels))))
+    cursor.execute("""create or replace temp table sv_labels as
+        select unnest($domains) as domain, unnest($labels) as label, unnest($codes) as code""",
+                   {"domains": domains, "labels": names, "codes": codes})
     # Every name and alias of the stored institutions, folded as references are compared.
     cursor.execute("""create or replace temp table sv_inst_names as
         with named as (
@@ -551,7 +553,8 @@ def _prepare(cursor) -> None:
             select inst_id, trim(unnest(string_split_regex(aliases, $separators))) from institutions
             where aliases is not null
         )
-        select distinct sv_name_key(name) as name_key, inst_id from named where sv_name_key(name) is not null""",
+        select distinct name_key, inst_id from (select sv_name_key(name) as name_key, inst_id from named)
+        where name_key is not null""",
                    {"separators": ALIAS_SEPARATORS})
 
 
