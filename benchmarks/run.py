@@ -90,7 +90,7 @@ class Settings:
 
 SETTINGS = {
     "county": Settings(import_rows=1_000_000, repeats=5, rss_csv_bytes=GIB, with_deck=True),
-    "province": Settings(import_rows=1_000_000, repeats=3, rss_csv_bytes=GIB, with_deck=True),
+    "province": Settings(import_rows=1_000_000, repeats=5, rss_csv_bytes=GIB, with_deck=True),
     "tiny": Settings(import_rows=5_000, repeats=1, rss_csv_bytes=1 << 20, with_deck=False),
 }
 
