@@ -7,6 +7,7 @@ fall back to the exact parsers, with the same outcome."""
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 
 from sinkview.ingest import fast_csv, importer, reader
@@ -79,7 +80,6 @@ EDGE_CELLS = ["", " a", "a ", "\t\tb\t", "\r\nc", "\u3000a", "a\u3000", "\xa0a",
 def test_duckdb_trims_exactly_the_cells_the_in_memory_reader_trims(cursor):
     """The edge test compares bytes: the neighbours of the wide spaces (U+00A1, U+3001) and '!'
     are not trimmed, a control character stays, every TRIM_CHARACTERS at an end goes."""
-    import pyarrow as pa
     cursor.execute(f"create or replace temp table {fast_csv.CELLS_TABLE} as "
                    "select unnest($cells) as c0, unnest($cells) as c1", {"cells": EDGE_CELLS})
     try:

@@ -541,10 +541,10 @@ def _prepare(cursor) -> None:
     labels = [(domain, code.lower(), code) for domain, codes in DOMAINS.items() for code in codes]
     labels += [(domain, label.lower(), code) for domain, codes in DOMAINS.items()
                for code, names in codes.items() for label in names]
-    domains, names, codes = (list(column) for column in zip(*sorted(set(labels))))
+    domains, texts, codes = (list(column) for column in zip(*sorted(set(labels))))
     cursor.execute("""create or replace temp table sv_labels as
         select unnest($domains) as domain, unnest($labels) as label, unnest($codes) as code""",
-                   {"domains": domains, "labels": names, "codes": codes})
+                   {"domains": domains, "labels": texts, "codes": codes})
     # Every name and alias of the stored institutions, folded as references are compared.
     cursor.execute("""create or replace temp table sv_inst_names as
         with named as (
