@@ -208,22 +208,15 @@ def _institution_list_columns(dataset: Dataset) -> list[str]:
 
 
 def _reference_ctes(dataset: Dataset) -> str:
-    """Institution references (code, name or alias) resolved once per distinct value.
-
-    A code matches as written; a name or alias after folding (``sv_name_key``). A code wins
-    over a name; a name shared by several institutions stays unresolved (ambiguous). The items
-    of an institution list are resolved the same way, then gathered back per row."""
+    """Institution references (code, name or alias) resolved by lookup, without a pass over the
+    file: ``sv_ref_exact`` holds every code and every name or alias as a cell would hold it,
+    ``sv_ref_names`` every folded name (``_prepare``). A code wins over a name; a name shared
+    by several institutions stays unresolved (ambiguous). Each lookup carries its institution's
+    tier here, because the institutions file knows its own rows. The items of an institution
+    list are resolved the same way, then gathered back per row."""
     columns, lists = _institution_columns(dataset), _institution_list_columns(dataset)
     if not columns and not lists:
         return ""
-    sources = []
-    if columns:
-        # Read from the cleaned cells when they are the parsed values: then ``parsed`` has one
-        # reader and DuckDB streams it instead of holding every row.
-        plain = all(_parse_expression(dataset, dataset.column(name)) == f"c.{_q(name)}" for name in columns)
-        source = "cleaned" if plain else "parsed"
-        sources.append(f"select unnest([{', '.join(f'p.{_q(name)}' for name in columns)}]) as v from {source} p")
-    sources += [f"select unnest(p.{_q(name)}) as v from parsed p" for name in lists]
     row = _q(ROW_NUMBER)
     list_ctes = "".join(f"""
 items__{name} as (
@@ -231,40 +224,33 @@ items__{name} as (
     from parsed p where p.{_q(name)} is not null
 ),
 resolved__{name} as (
-    select i.{row}, list(r.inst_id order by i.pos) as codes,
-        list(i.item order by i.pos) filter (where r.inst_id is null and not coalesce(r.ambiguous, false)) as unknown_items,
-        list(i.item order by i.pos) filter (where r.ambiguous) as ambiguous_items
-    from items__{name} i left join refs r on r.v = i.item
+    select i.{row}, list({_ref('inst_id', 'r')} order by i.pos) as codes,
+        list(i.item order by i.pos) filter (where {_ref('inst_id', 'r')} is null
+                                            and not {_ref('ambiguous', 'r')}) as unknown_items,
+        list(i.item order by i.pos) filter (where {_ref('ambiguous', 'r')}) as ambiguous_items
+    from items__{name} i {_ref_joins('i.item', 'r')}
     group by i.{row}
 ),""" for name in lists)
-    return f"""
-ref_values as (
-    select distinct v from ({' union all '.join(sources)}) where v is not null
-),
-ref_matches as (
-    select v.v, i.inst_id as code_id, null::varchar as name_id
-    from ref_values v join institutions i on i.inst_id = v.v
-    union all
-    select v.v, null::varchar, r.inst_id
-    from ref_values v join sv_inst_names r on r.name_key = sv_name_key(v.v)
-),
-ref_resolved as (
-    select v.v, max(m.code_id) as code_id,
-        list(distinct m.name_id order by m.name_id) filter (where m.name_id is not null) as name_ids
-    from ref_values v left join ref_matches m on m.v = v.v
-    group by v.v
-),
-refs as (
-    select v,
-        coalesce(code_id, case when len(name_ids) = 1 then name_ids[1] end) as inst_id,
-        code_id is null and coalesce(len(name_ids), 0) > 1 as ambiguous,
-        name_ids
-    from ref_resolved
-),
-ref_known as (  -- each distinct reference with its institution's tier: one join per row and column
+    known = "".join(f"""
+ref_{kind}_known as (
     select r.*, k.inst_id is not null as known, k.tier, {_tier_rank('k.tier')} as rank
-    from refs r left join known_insts k on k.inst_id = r.inst_id
-),{list_ctes}"""
+    from sv_ref_{kind} r left join known_insts k on k.inst_id = r.inst_id
+),""" for kind in ("exact", "names"))
+    return known + list_ctes
+
+
+def _ref_joins(value: str, alias: str) -> str:
+    """The lookups of one reference: as written, then (only when that misses) folded."""
+    exact, folded = _q(f"re__{alias}"), _q(f"rn__{alias}")
+    return (f"left join ref_exact_known {exact} on {exact}.v = {value} "
+            f"left join ref_names_known {folded} on {folded}.v = case when {exact}.v is null then sv_name_key({value}) end")
+
+
+def _ref(field: str, alias: str) -> str:
+    """A field of a reference's resolution (``_ref_joins``): from the lookup that matched."""
+    exact, folded = _q(f"re__{alias}"), _q(f"rn__{alias}")
+    value = f"coalesce({exact}.{field}, {folded}.{field})"
+    return f"coalesce({value}, false)" if field in ("ambiguous", "known") else value
 
 
 MAX_ORG_DEPTH = 64   # a parent chain longer than this is taken to be a cycle's loop
@@ -331,14 +317,13 @@ def validation_sql(dataset: Dataset, present: set[str], derived: frozenset[str] 
             inst_cols.append(f"array_to_string({resolved}.ambiguous_items, '、') as {_q('ambiguous__' + rule.column)}")
             continue
         if rule.column in references:
-            ref = _q("r__" + rule.column)
-            inst_joins.append(f"left join ref_known {ref} on {ref}.v = p.{_q(rule.column)}")
-            resolved_refs.append(f"{ref}.inst_id as {_q(rule.column)}")
-            inst_cols.append(f"coalesce({ref}.ambiguous, false) as {_q('ambiguous__' + rule.column)}")
-            inst_cols.append(f"array_to_string({ref}.name_ids, '、') as {_q('candidates__' + rule.column)}")
-            inst_cols.append(f"coalesce({ref}.known, false) as {_q('known__' + rule.column)}")
-            inst_cols.append(f"{ref}.tier as {_q('tier__' + rule.column)}")
-            ranks[rule.column] = f"{ref}.rank"
+            inst_joins.append(_ref_joins(target, rule.column))
+            resolved_refs.append(f"{_ref('inst_id', rule.column)} as {_q(rule.column)}")
+            inst_cols.append(f"{_ref('ambiguous', rule.column)} as {_q('ambiguous__' + rule.column)}")
+            inst_cols.append(f"array_to_string({_ref('name_ids', rule.column)}, '、') as {_q('candidates__' + rule.column)}")
+            inst_cols.append(f"{_ref('known', rule.column)} as {_q('known__' + rule.column)}")
+            inst_cols.append(f"{_ref('tier', rule.column)} as {_q('tier__' + rule.column)}")
+            ranks[rule.column] = _ref("rank", rule.column)
             continue
         inst_joins.append(f"left join known_insts {alias} on {alias}.inst_id = {target}")
         inst_cols.append(f"{alias}.inst_id is not null as {_q('known__' + rule.column)}")
@@ -555,6 +540,26 @@ def _prepare(cursor) -> None:
         )
         select distinct name_key, inst_id from (select sv_name_key(name) as name_key, inst_id from named)
         where name_key is not null""",
+                   {"separators": ALIAS_SEPARATORS})
+    # References are looked up, not gathered from the file first (which would read it twice):
+    # a folded name's institution (or its candidates, when several share it), then every code
+    # and every name or alias as a cleaned cell holds it, a code winning over a name.
+    cursor.execute("""create or replace temp table sv_ref_names as
+        select name_key as v, case when count(*) = 1 then min(inst_id) end as inst_id,
+            count(*) > 1 as ambiguous, list(inst_id order by inst_id) as name_ids
+        from sv_inst_names group by name_key""")
+    cursor.execute("""create or replace temp table sv_ref_exact as
+        with codes as (select distinct inst_id from institutions where inst_id is not null),
+        written as (
+            select distinct sv_clean(name) as v from (
+                select inst_name as name from institutions
+                union all
+                select unnest(string_split_regex(aliases, $separators)) from institutions where aliases is not null)
+        )
+        select inst_id as v, inst_id, false as ambiguous, null::varchar[] as name_ids from codes
+        union all
+        select w.v, n.inst_id, n.ambiguous, n.name_ids from written w join sv_ref_names n on n.v = sv_name_key(w.v)
+        where w.v is not null and w.v not in (select inst_id from codes)""",
                    {"separators": ALIAS_SEPARATORS})
 
 
