@@ -149,6 +149,17 @@ def test_ambiguous_name_names_both_codes(store):
     assert "T3、T4" in reason_text(validation.dataset, "ambiguous_inst", "T3、T4", "西河卫生院", "zh")
 
 
+@pytest.mark.parametrize("written", ["西河卫生院", "西河 卫生院", "西河\u3000卫生院"])
+def test_a_name_resolves_alike_as_registered_and_written_otherwise(store, written):
+    """A name as registered is looked up as written; written otherwise (a space inside) it is
+    folded first. Both lookups carry the same resolution, here an alias two centres share."""
+    raw = csv_bytes(["统计月份", "机构名称", "门急诊人次"], [["2025-09", written, "100"], ["2025-09", "西乡卫生院", "90"],
+                                                       ["2025-10", "西乡 卫生院", "80"]])
+    validation = validate_upload(store.cursor(), raw, "月报.csv")
+    assert [(e[0], e[3], e[4]) for e in errors_of(validation)] == [(2, "ambiguous_inst", "T3、T4")]
+    assert [row["inst_id"] for row in validation.staged.to_pylist()] == [None, "T3", "T3"]
+
+
 def test_unknown_institution_with_an_empty_list_says_to_load_it_first(tmp_path):
     empty = Store(tmp_path / "empty.duckdb")
     raw = csv_bytes(["统计月份", "机构名称", "门急诊人次"], [["2025-09", "东乡卫生院", "100"]])
