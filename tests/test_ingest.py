@@ -903,6 +903,15 @@ def test_blank_lines_are_not_rows(vcur):
     assert errors_of(v) == []
 
 
+def test_a_row_of_spaces_is_blank_and_a_full_width_cell_is_not(vcur):
+    """Blank rows are told by their trimmed cells; a cell the cleaning turns half-width stays a cell."""
+    spaces = " ,\u3000,\xa0, \t,,,,,,,,,"
+    v = validate(vcur, ledger(ROTATION, {}, {}).replace("\n", f"\n{spaces}\n", 1))
+    assert v.rows_total == 2 and errors_of(v) == []
+    v = validate(vcur, ledger(ROTATION, {}, {}).replace("\n", "\n,,,,Ａ,,,,,,,,\n", 1))
+    assert v.rows_total == 3 and 2 in {error[1] for error in errors_of(v)}
+
+
 def test_header_only_file_has_nothing_to_import(cur):
     before = dump(cur)
     v = validate(cur, ledger(ROTATION, title=("专家下沉台账",), footer=("合计,,,,,,,,,,0,0,",)))

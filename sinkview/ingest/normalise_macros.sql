@@ -21,10 +21,12 @@ create or replace temp macro sv_clean(s) as
 -- their full-width forms.
 create or replace temp macro sv_text_trimmed(s) as nullif(s, '');
 
+-- nullif() repeats its argument: the translation sits inside it, so a plain cell pays for
+-- none of it.
 create or replace temp macro sv_clean_trimmed(s) as
-    nullif(case when strlen(s) <> length(s) and regexp_matches(s, '[\x{FF01}-\x{FF5E}\x{3000}]')
-                then trim(sv_halfwidth(s), chr(32) || chr(9) || chr(13) || chr(10) || chr(160))
-                else s end, '');
+    case when strlen(s) <> length(s) and regexp_matches(s, '[\x{FF01}-\x{FF5E}\x{3000}]')
+         then nullif(trim(sv_halfwidth(s), chr(32) || chr(9) || chr(13) || chr(10) || chr(160)), '')
+         else nullif(s, '') end;
 
 create or replace temp macro sv_number_text(s) as replace(s, ',', '');
 
