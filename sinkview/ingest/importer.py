@@ -239,16 +239,20 @@ ref_{kind}_known as (
     return known + list_ctes
 
 
+def _ref_aliases(alias: str) -> tuple[str, str]:
+    return _q(f"re__{alias}"), _q(f"rn__{alias}")
+
+
 def _ref_joins(value: str, alias: str) -> str:
     """The lookups of one reference: as written, then (only when that misses) folded."""
-    exact, folded = _q(f"re__{alias}"), _q(f"rn__{alias}")
+    exact, folded = _ref_aliases(alias)
     return (f"left join ref_exact_known {exact} on {exact}.v = {value} "
             f"left join ref_names_known {folded} on {folded}.v = case when {exact}.v is null then sv_name_key({value}) end")
 
 
 def _ref(field: str, alias: str) -> str:
     """A field of a reference's resolution (``_ref_joins``): from the lookup that matched."""
-    exact, folded = _q(f"re__{alias}"), _q(f"rn__{alias}")
+    exact, folded = _ref_aliases(alias)
     value = f"coalesce({exact}.{field}, {folded}.{field})"
     return f"coalesce({value}, false)" if field in ("ambiguous", "known") else value
 
@@ -533,17 +537,20 @@ def _prepare(cursor) -> None:
     cursor.execute("""create or replace temp table sv_labels as
         select unnest($domains) as domain, unnest($labels) as label, unnest($codes) as code""",
                    {"domains": domains, "labels": texts, "codes": codes})
-    # Every name and alias of the stored institutions, folded as references are compared.
-    cursor.execute("""create or replace temp table sv_inst_names as
+    # Every name and alias of the stored institutions, once: as a cleaned cell holds it, and
+    # folded as references are compared (sv_name_key of a name and of its cleaned form agree).
+    cursor.execute("""create or replace temp table sv_inst_written as
         with named as (
             select inst_id, inst_name as name from institutions
             union all
-            select inst_id, trim(unnest(string_split_regex(aliases, $separators))) from institutions
+            select inst_id, unnest(string_split_regex(aliases, $separators)) from institutions
             where aliases is not null
         )
-        select distinct name_key, inst_id from (select sv_name_key(name) as name_key, inst_id from named)
+        select inst_id, sv_clean(name) as written, sv_name_key(name) as name_key from named
         where name_key is not null""",
                    {"separators": ALIAS_SEPARATORS})
+    cursor.execute("""create or replace temp table sv_inst_names as
+        select distinct name_key, inst_id from sv_inst_written""")
     # References are looked up, not gathered from the file first (which would read it twice):
     # a folded name's institution (or its candidates, when several share it), then every code
     # and every name or alias as a cleaned cell holds it, a code winning over a name.
@@ -552,18 +559,13 @@ def _prepare(cursor) -> None:
             count(*) > 1 as ambiguous, list(inst_id order by inst_id) as name_ids
         from sv_inst_names group by name_key""")
     cursor.execute("""create or replace temp table sv_ref_exact as
-        with codes as (select distinct inst_id from institutions where inst_id is not null),
-        written as (
-            select distinct sv_clean(name) as v from (
-                select inst_name as name from institutions
-                union all
-                select unnest(string_split_regex(aliases, $separators)) from institutions where aliases is not null)
-        )
+        with codes as (select distinct inst_id from institutions where inst_id is not null)
         select inst_id as v, inst_id, false as ambiguous, null::varchar[] as name_ids from codes
         union all
-        select w.v, n.inst_id, n.ambiguous, n.name_ids from written w join sv_ref_names n on n.v = sv_name_key(w.v)
-        where w.v is not null and w.v not in (select inst_id from codes)""",
-                   {"separators": ALIAS_SEPARATORS})
+        select w.written, n.inst_id, n.ambiguous, n.name_ids
+        from (select distinct written, name_key from sv_inst_written where written is not null) w
+        join sv_ref_names n on n.v = w.name_key
+        where w.written not in (select inst_id from codes)""")
 
 
 # --------------------------------------------------------------------------- validate
