@@ -56,6 +56,15 @@ def test_the_comparison_in_which_the_change_is_larger_is_reported():
                                  "(100): an improvement.")
 
 
+def test_a_value_that_crossed_below_zero_has_its_change_without_a_percentage():
+    current = values(talent__net_grassroots=-9)
+    sentences = narrative(current, values(talent__net_grassroots=13), values(), {}, "zh", NO_GAPS)
+    assert sentences[0].text == "基层人才净流入为 -9，比上一期（13）下降 22，有所恶化。"
+    sentences = narrative(values(talent__net_grassroots=0), values(talent__net_grassroots=13), values(), {}, "en",
+                          NO_GAPS)
+    assert "down 13 (100.0%)" in sentences[0].text
+
+
 def test_small_changes_neutral_indicators_and_missing_values_say_nothing():
     current = values(rotation__visits=105, referral__up=500, rotation__experts=10)
     previous = values(rotation__visits=100, referral__up=100, rotation__experts=None)

@@ -113,6 +113,8 @@ def test_values_changes_and_targets_as_shown():
     assert format_change("village.blank_villages", 3, 0, "zh") == "+3"
     assert format_change("village.doctors_per_1000", 0.9, 0.8, "zh") == "+0.10 (+12.5%)"
     assert format_change("rotation.visits", 3, None, "zh") == "—"
+    assert format_change("talent.net_grassroots", -9, 13, "zh") == "-22"   # crossed below zero: no percentage
+    assert format_change("talent.net_grassroots", 0, 13, "zh") == "-13 (-100.0%)"
     assert format_target("rotation.township_coverage", 1.0, "higher", "zh") == "≥ 100.0%"
     assert format_target("village.blank_villages", 0.0, "lower", "zh") == "≤ 0"
     assert format_target("referral.rejection_rate", None, "lower", "en") == "Lower ↓"

@@ -24,7 +24,7 @@ from sinkview.metrics.scorecard import (
     direction_of,
     format_target,
     format_value,
-    relative_change,
+    shown_percent,
     target_status,
 )
 
@@ -86,12 +86,14 @@ def largest_changes(current: dict, previous: dict, year_ago: dict, targets: dict
 def _change_sentence(indicator_id: str, value, before, comparison: str, direction: str, lang: str) -> Sentence:
     item = indicator(indicator_id)
     difference = change(value, before)
+    percent = shown_percent(value, before)
     if item.kind == "ratio":
         amount = t("overview.narrative.points", lang, points=f"{abs(difference) * 100:.1f}")
+    elif percent is None:   # the value crossed below zero
+        amount = format_value(indicator_id, abs(difference), lang)
     else:
         amount = t("overview.narrative.amount_relative", lang,
-                   amount=format_value(indicator_id, abs(difference), lang),
-                   percent=f"{abs(relative_change(value, before)) * 100:.1f}%")
+                   amount=format_value(indicator_id, abs(difference), lang), percent=f"{abs(percent) * 100:.1f}%")
     text = t("overview.narrative.change", lang,
              name=indicator_name(indicator_id, lang),
              value=format_value(indicator_id, value, lang),

@@ -80,6 +80,13 @@ def relative_change(value: Value, before: Value) -> float | None:
     return difference / before
 
 
+def shown_percent(value: Value, before: Value) -> float | None:
+    """The relative change as figures show it: none when the value crossed below zero (13 to
+    −9 is not a fall of 169 %), nor where ``relative_change`` has none."""
+    relative = relative_change(value, before)
+    return None if relative is None or value < 0 else relative
+
+
 def change_size(indicator_id: str, value: Value, before: Value) -> float | None:
     """How large a change is in steps of the "near" tolerance (≥ 1: large); None if unknown.
 
@@ -135,7 +142,7 @@ def format_change(indicator_id: str, value: Value, before: Value, lang: str) -> 
     if kind == "ratio":  # adding 0.0 turns a rounded -0.0 into +0.0
         return f"{round(difference * 100, 1) + 0.0:+.1f} {t('frame.pp', lang)}"
     absolute = f"{int(difference):+,}" if kind == "count" else f"{round(difference, 2) + 0.0:+,.2f}"
-    relative = relative_change(value, before)
+    relative = shown_percent(value, before)
     return absolute if relative is None else f"{absolute} ({round(relative * 100, 1) + 0.0:+.1f}%)"
 
 
