@@ -256,6 +256,37 @@ def test_title_row_spanning_columns_like_a_merged_excel_cell():
     assert row_numbers(table) == [4, 5]
 
 
+def test_merged_cells_give_every_row_they_span_the_value_excel_shows(cursor):
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("Sheet1")
+    sheet.merge_range("A1:D1", "2025年机构名录")          # a title across columns: left as it is
+    sheet.write_row(1, 0, INST_HEADER)
+    sheet.write_row(2, 0, ["C1", "县人民医院", "county_hospital"])
+    sheet.write_row(3, 0, ["T1", "城关镇卫生院", "township_center"])
+    sheet.merge_range("D3:D5", "甲医共体")               # one community for three rows
+    sheet.write_row(4, 0, ["T2", "东乡卫生院", "township_center"])
+    sheet.write_row(5, 0, ["T3", "西乡卫生院", "township_center", "乙医共体"])
+    book.close()
+    raw = buffer.getvalue()
+    table = read_upload(raw)
+    assert table.header_row == 2
+    assert cells(table, "community") == ["甲医共体", "甲医共体", "甲医共体", "乙医共体"]
+    assert table.merged_rows_filled == [4, 5]
+    validation = validate_upload(cursor, raw, "inst.xlsx")
+    assert validation.errors.empty
+    notices = {n.code: n.params for n in validation.warnings}
+    assert notices["warn_merged_filled"] == {"count": 2, "rows": [4, 5]}
+
+
+def test_a_merged_range_across_columns_fills_only_its_first_column_down():
+    from sinkview.ingest.reader import _fill_merged_down
+    rows = [["a", "", "x"], ["", "", "y"], ["", "", "z"]]
+    # A1:B2 (two rows, two columns) and C1:C1 (one cell); a range running past the sheet's end.
+    assert _fill_merged_down(rows, [((0, 0), (1, 1)), ((0, 2), (0, 2)), ((2, 0), (9, 0))]) == [2]
+    assert rows == [["a", "", "x"], ["a", "", "y"], ["", "", "z"]]
+
+
 def test_title_rows_are_reported_as_a_warning(cursor):
     raw = csv_text(INST_HEADER, [["T2", "东乡卫生院", "township_center", "甲"]],
                    title=TITLE_LINES[:3]).encode("utf-8")

@@ -667,6 +667,9 @@ def _file_notices(table: RawTable) -> list[Notice]:
     notices = []
     if table.title_rows:
         notices.append(Notice("warn_title_rows", {"count": table.title_rows, "header_row": table.header_row}))
+    if table.merged_rows_filled:
+        rows = table.merged_rows_filled
+        notices.append(Notice("warn_merged_filled", {"count": len(rows), "rows": rows[:5]}))
     if table.total_rows_dropped:
         notices.append(Notice("warn_total_rows", {"rows": table.total_rows_dropped}))
     if table.unknown_columns:

@@ -63,6 +63,7 @@ class RawTable:
     duplicate_columns: list[str] = field(default_factory=list)  # second and later columns of one name
     patient_key_source: str | None = None  # the identity column (as headed) a patient key is derived from
     mapping_name: str | None = None         # the saved column mapping applied, if any
+    merged_rows_filled: list[int] = field(default_factory=list)  # XLSX rows given a merged range's value
     # A large file read in bounded memory: ``table`` is None and ``source`` is a relation
     # holding the cells (a Parquet file, or DuckDB's table of them: columns c0, c1, … trimmed,
     # r0, r1, … as typed where trimming changed them, _row and _overflow); ``source_columns``
@@ -271,7 +272,24 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _xlsx_rows(raw: bytes, dataset_hint: str | None) -> list[list[str]]:
+def _fill_merged_down(rows: list[list[str]], ranges) -> list[int]:
+    """Give every row of a merged range that spans rows the value Excel shows there (it is
+    stored in the range's first cell only); the 1-based rows so filled. Only the first column
+    of a range is filled: a range across columns shows one value, not one per column."""
+    filled = set()
+    for (first_row, first_col), (last_row, _) in ranges or ():
+        if last_row <= first_row or first_row >= len(rows) or first_col >= len(rows[first_row]):
+            continue
+        value = rows[first_row][first_col]
+        for row in range(first_row + 1, min(last_row, len(rows) - 1) + 1):
+            if value and first_col < len(rows[row]) and not rows[row][first_col]:
+                rows[row][first_col] = value
+                filled.add(row + 1)
+    return sorted(filled)
+
+
+def _xlsx_rows(raw: bytes, dataset_hint: str | None) -> tuple[list[list[str]], list[int]]:
+    """The chosen sheet's rows as text cells, merged ranges filled down, and the rows filled."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -286,10 +304,13 @@ def _xlsx_rows(raw: bytes, dataset_hint: str | None) -> list[list[str]]:
     if sheet is None:
         raise UnreadableFile("file_empty")
     try:
-        values = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        found = book.get_sheet_by_name(sheet)
+        values = found.to_python(skip_empty_area=False)   # from A1: merged ranges' coordinates hold
+        ranges = found.merged_cell_ranges
     except Exception:
         raise UnreadableFile("file_bad_xlsx") from None
-    return [[_cell_text(v) for v in row] for row in values]
+    rows = [[_cell_text(v) for v in row] for row in values]
+    return rows, _fill_merged_down(rows, ranges)
 
 
 # --------------------------------------------------------------------------- table
@@ -409,7 +430,7 @@ def head_rows(raw: bytes) -> list[list[str]]:
     if not raw.removeprefix(b"\xef\xbb\xbf").strip():
         raise UnreadableFile("file_empty")
     if raw[:4] == b"PK\x03\x04":
-        return _xlsx_rows(raw, None)[:HEADER_SEARCH_ROWS + 1]
+        return _xlsx_rows(raw, None)[0][:HEADER_SEARCH_ROWS + 1]
     if b"\x00" in raw[:4096]:
         raise UnreadableFile("file_binary")
     text = raw[:400_000].decode(detect_encoding(raw), errors="ignore")
@@ -431,13 +452,15 @@ def read_upload(raw: bytes, dataset_name: str | None = None, mapping: ColumnMapp
     if mapping is not None:
         dataset_name = mapping.dataset
     if raw[:4] == b"PK\x03\x04":
-        rows = _xlsx_rows(raw, dataset_name)
+        rows, filled = _xlsx_rows(raw, dataset_name)
         dataset, h, applied = locate_header(rows, dataset_name, mapping, saved)
         header = rows[h]
         body = rows[h + 1:]
         width = len(header)
         columns = [[(r[i] if i < len(r) else "") for r in body] for i in range(width)]
-        return _finish(dataset, header, columns, h + 2, "xlsx", h, applied)
+        table = _finish(dataset, header, columns, h + 2, "xlsx", h, applied)
+        table.merged_rows_filled = [row for row in filled if row > h + 1 and row not in table.total_rows_dropped]
+        return table
     if b"\x00" in raw[:4096]:
         raise UnreadableFile("file_binary")
     encoding = detect_encoding(raw)
