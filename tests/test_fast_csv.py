@@ -63,7 +63,7 @@ def test_a_clean_utf8_export_is_read_by_duckdb_with_the_users_row_numbers(cursor
     assert parsers_used == []                         # DuckDB read it
     assert outcome(streamed) == in_memory
     errors = streamed.errors[["row", "column", "reason"]].values.tolist()
-    assert errors == [[1503, "转诊日期", "bad_date"], [2003, "转诊单号", "duplicate_key"],
+    assert errors == [[1503, "转诊日期", "date_impossible"], [2003, "转诊单号", "duplicate_key"],
                       [3002, "转出机构编码", "unknown_inst"]]
     staged = {row["referral_id"]: row for row in streamed.staged.to_pylist()}
     assert staged["Z10"]["status"] == "completed" and "Z11" in staged and staged["Z12"]["from_inst_id"] == "T1"

@@ -51,7 +51,7 @@ def test_cells_are_trimmed_of_every_space_kind_and_errors_show_them_as_typed(cur
                          "status": "completed", "diagnosis": "高血压"}
         assert staged[0]["_valid"] and not staged[1]["_valid"]
         errors = validation.errors[["row", "reason", "value"]].values.tolist()
-        assert errors == [[3, "bad_date", "\t2025-13-01"]]   # as typed (spaces trimmed for display only)
+        assert errors == [[3, "date_impossible", "\t2025-13-01"]]   # as typed (spaces trimmed for display only)
 
 
 def test_rows_sharing_a_key_are_errors_in_both_paths(cursor, tmp_path, monkeypatch):

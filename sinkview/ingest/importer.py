@@ -426,12 +426,13 @@ from checked
 """
 
 
-def _problem(column: str, condition: str, reason: str, detail: str = "null") -> tuple[str, str]:
-    """A check: its condition (true when the row breaks it) and the problem it reports. The
-    problems are built only for rows that break some check (most rows break none)."""
+def _problem(column: str, condition: str, reason: str, detail: str = "null", reason_sql: str | None = None) -> tuple[str, str]:
+    """A check: its condition (true when the row breaks it) and the problem it reports
+    (``reason``, or the SQL expression ``reason_sql`` choosing one). The problems are built only
+    for rows that break some check (most rows break none)."""
     value = f"raw__{column}"
     return (f"({condition})", f"{{'column': {_lit(column)}, 'value': {_q(value)}, "
-            f"'reason': case when {condition} then {_lit(reason)} end, 'detail': {detail}::varchar}}")
+            f"'reason': case when {condition} then {reason_sql or _lit(reason)} end, 'detail': {detail}::varchar}}")
 
 
 def _checks(dataset: Dataset, replaced: set[str], derived: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
@@ -444,7 +445,10 @@ def _checks(dataset: Dataset, replaced: set[str], derived: frozenset[str] = froz
             checks.append(_problem(c.name, f"{raw} is null", "identity_missing"))
         elif c.required:
             checks.append(_problem(c.name, f"{raw} is null", "required"))
-        if c.type in _TYPE_ERROR:   # an enumeration's error names its domain: the message lists its values
+        if c.type == "date":   # written as a date, but not one (30 February, month 13, 25:00)
+            checks.append(_problem(c.name, f"{raw} is not null and {val} is null", "bad_date",
+                                   reason_sql=f"case when sv_date_shaped({raw}) then 'date_impossible' else 'bad_date' end"))
+        elif c.type in _TYPE_ERROR:   # an enumeration's error names its domain: the message lists its values
             checks.append(_problem(c.name, f"{raw} is not null and {val} is null", _TYPE_ERROR[c.type],
                                    _lit(c.domain) if c.type == "enum" else "null"))
         if c.type in _DATE_TYPES:

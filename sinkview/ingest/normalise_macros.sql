@@ -59,6 +59,11 @@ create or replace temp macro sv_date(s) as
          then sv_ymd(substr(s, 1, 4), substr(s, 5, 2), substr(s, 7, 2))
          else sv_ymd(sv_date_parts(s).y, sv_date_parts(s).m, sv_date_parts(s).d) end;
 
+-- Written in one of the date forms above, whether or not the calendar has that day (an error
+-- then says the date does not exist rather than that its form is not understood).
+create or replace temp macro sv_date_shaped(s) as
+    regexp_full_match(s, '\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?|\d{8}');
+
 -- A month: 2025-09, 2025/9, 2025年9月, 202509, or a date (its month). Returns the first day.
 create or replace temp macro sv_month_parts(s) as
     regexp_extract(s, '^(\d{4})(?:[-/.年]?)(\d{1,2})月?$', ['y', 'm']);
