@@ -244,3 +244,20 @@ def test_error_details_name_labels_not_codes():
     village_reasons = data_page.error_frame(validate_upload(store.cursor(), village, "v.csv"), "en")["Reason"]
     assert staff_reasons.tolist() == ["必填项为空（仅“招聘”类可为空）"]
     assert village_reasons.tolist() == ["wrong kind of institution (must be Township health centre)"]
+
+
+def test_the_preview_and_the_history_show_empty_cells_empty():
+    store = Store(":memory:")
+    import_file(store.cursor(), "机构编码,机构名称,机构层级\nA1,县医院,县级医院\nT1,某镇卫生院,乡镇卫生院\n".encode(), "i.csv")
+    staff = "工号,流动类型,原机构编码,目标机构编码,开始日期\nS1,招聘,,T1,2025-03-05\n".encode()
+    validation = validate_upload(store.cursor(), staff, "s.csv")
+    assert validation.ok
+    preview = data_page.preview_frame(validation, "zh")
+    assert preview["原机构编码"].tolist() == [""]            # recruited from outside: no home institution
+    assert preview["目标机构编码"].tolist() == ["T1"]
+    assert preview["开始日期"].tolist() == [date(2025, 3, 5)]
+    history = pd.DataFrame({"import_id": [1], "dataset": ["staff_movements"], "file_name": ["s.csv"],
+                            "mapping_name": [None], "imported_at": [pd.Timestamp("2025-03-05 08:30")],
+                            "undone_at": [None]})
+    shown = data_page.history_frame(history, "zh")
+    assert shown.iloc[0].tolist() == [1, "人才流动", "s.csv", "", "2025-03-05 08:30", ""]

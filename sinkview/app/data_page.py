@@ -275,7 +275,18 @@ def preview_frame(validation: Validation, lang: str) -> pd.DataFrame:
             frame[stored] = frame[stored].map(lambda code, d=column.domain: enum_label(d, code, lang),
                                               na_action="ignore")
         names[stored] = column_label(dataset.name, column.name, lang)
-    return frame.rename(columns=names)
+    return blank_missing(frame).rename(columns=names)
+
+
+def blank_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """Empty cells shown empty, as in the user's file (a table would print None)."""
+    shown = frame.copy()
+    for column in shown.columns:
+        values = shown[column]
+        textual = pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
+        if textual or values.isna().all():   # numbers keep their type (and a blank of their own)
+            shown[column] = values.astype(object).where(values.notna(), "")
+    return shown
 
 
 def error_frame(validation: Validation, lang: str) -> pd.DataFrame:
@@ -305,7 +316,7 @@ def history_frame(history: pd.DataFrame, lang: str) -> pd.DataFrame:
     shown["dataset"] = shown["dataset"].map(lambda name: dataset_label(name, lang))
     for column in ("imported_at", "undone_at"):
         shown[column] = [minute(value) for value in shown[column]]
-    return shown.rename(columns={c: t(f"data.col.{c}", lang) for c in shown.columns})
+    return blank_missing(shown).rename(columns={c: t(f"data.col.{c}", lang) for c in shown.columns})
 
 
 def minute(value) -> str:
