@@ -215,3 +215,14 @@ def test_league_table_keeps_numbers_for_sorting_and_shows_value_with_rank():
 def test_a_change_that_rounds_to_zero_has_no_minus_sign():
     assert format_change("referral.rejection_rate", 0.03800, 0.03804, "en") == "+0.0 pp"
     assert format_change("village.doctors_per_1000", 0.9100, 0.9101, "en") == "+0.00 (+0.0%)"
+
+
+def test_a_card_shows_a_change_that_rounds_to_nothing_without_sign_arrow_or_colour():
+    from sinkview.app.widgets import card_delta
+    assert card_delta("referral.rejection_rate", 0.0381, 0.0380, "pp") == ("0.0 pp", True)
+    assert card_delta("referral.rejection_rate", 0.045, 0.030, "pp") == ("+1.5 pp", False)
+    assert card_delta("village.doctors_per_1000", 0.9101, 0.9100, "pp") == ("0.00", True)
+    assert card_delta("village.doctors_per_1000", 0.8, 0.9, "pp") == ("-0.10", False)
+    assert card_delta("referral.lateral", 5, 5, "pp") == ("0", True)
+    assert card_delta("rotation.visits", 1326, 269, "pp") == ("+1,057", False)
+    assert card_delta("rotation.visits", 3, None, "pp") == (None, False)

@@ -41,20 +41,33 @@ def kpi_cards(context: PageContext, indicator_ids: list[str], columns: int = 4) 
             slots = st.columns(width)
         item = indicator(indicator_id)
         value, old = current.get(indicator_id), before.get(indicator_id)
-        delta = None
-        if value is not None and old is not None:
-            change = value - old
-            delta = (f"{change * 100:+.1f} {context.t('frame.pp')}" if item.unit == "ratio"
-                     else f"{change:+,.2f}" if item.kind == "number" else f"{change:+,}")
+        delta, unchanged = card_delta(indicator_id, value, old, context.t("frame.pp"))
         direction = targets[indicator_id].direction if indicator_id in targets else item.direction
-        colour = {"higher": "normal", "lower": "inverse"}.get(direction, "off")
+        colour = "off" if unchanged else {"higher": "normal", "lower": "inverse"}.get(direction, "off")
         name = indicator_name(indicator_id, context.lang)
         with slots[index % width]:
             st.metric(name, format_number(value, item.unit, context.lang) + _unit_suffix(context, item.unit),
-                      delta=delta, delta_color=colour, border=True,
+                      delta=delta, delta_color=colour, delta_arrow="off" if unchanged else "auto", border=True,
                       help=f"**{name}**：{context.t(f'definition.{indicator_id}')}\n\n{context.t('frame.delta_help')}")
             if caveat and quality.needs_caveat(indicator_id):
                 st.caption(f":material/warning: {caveat}")
+
+
+def card_delta(indicator_id: str, value, old, points: str) -> tuple[str | None, bool]:
+    """A card's change against the previous period as shown (+3.2 pp, +1.25, +12), and whether it
+    is nil once rounded so (then it carries no sign, arrow or colour); None without both values."""
+    if value is None or old is None:
+        return None, False
+    item, change = indicator(indicator_id), value - old
+    if item.unit == "ratio":
+        shown, text = round(change * 100, 1), f"{{:+.1f}} {points}"
+    elif item.kind == "number":
+        shown, text = round(change, 2), "{:+,.2f}"
+    else:
+        shown, text = change, "{:+,}"
+    if shown == 0:
+        return text.replace("+", "").format(0), True
+    return text.format(shown), False
 
 
 def volume_caveat(context: PageContext) -> str | None:
