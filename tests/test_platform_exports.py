@@ -147,6 +147,9 @@ def test_ambiguous_name_names_both_codes(store):
     validation = validate_upload(store.cursor(), raw, "月报.csv")
     assert errors_of(validation) == [(2, "机构名称", "西河卫生院", "ambiguous_inst", "T3、T4")]
     assert "T3、T4" in reason_text(validation.dataset, "ambiguous_inst", "T3、T4", "西河卫生院", "zh")
+    assert "(codes T3, T4)" in reason_text(validation.dataset, "ambiguous_inst", "T3、T4", "西河卫生院", "en")
+    suggested = reason_text(validation.dataset, "unknown_inst_suggest", "甲卫生院、乙卫生院", "丙卫生院", "en")
+    assert suggested.endswith("did you mean: 甲卫生院, 乙卫生院?")
 
 
 @pytest.mark.parametrize("written", ["西河卫生院", "西河 卫生院", "西河\u3000卫生院"])

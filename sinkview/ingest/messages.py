@@ -11,6 +11,10 @@ from sinkview.ingest.contract import DATASETS, DOMAINS, Dataset
 from sinkview.i18n import column_label, dataset_label, enum_label, t
 
 
+# Reasons whose detail lists institutions (suggested names, candidate codes, items of a list).
+LISTED_DETAILS = ("unknown_inst_suggest", "ambiguous_inst", "unknown_inst_in_list", "ambiguous_inst_in_list")
+
+
 def notice_text(code: str, params: dict, lang: str, dataset: Dataset | None = None, with_codes: bool = False) -> str:
     """A file-level message (file_*, warn_*, mapping_*): dataset and column codes as labels
     (``with_codes``: the dataset's code too, as the command line's --dataset takes it)."""
@@ -31,7 +35,10 @@ def reason_text(dataset: Dataset | None, code: str, detail: str | None, value: s
 
 
 def _detail_text(dataset: Dataset | None, code: str, detail: str | None, lang: str) -> str | list[str] | None:
-    """An error's detail in words: enumeration codes become labels."""
+    """An error's detail in words: enumeration codes become labels; a list of institutions
+    (stored joined by 、) is joined as the language joins a list."""
+    if code in LISTED_DETAILS and detail:
+        return detail.split("、")
     if code == "wrong_tier":
         return enum_label("tier", detail, lang)
     if code == "bad_enum" and detail in DOMAINS:
