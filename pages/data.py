@@ -75,7 +75,7 @@ def show_upload(digest: str, state: data_page.UploadState) -> None:
         if not validation.errors.empty:
             st.error(ctx.t("data.errors", count=format_number(len(validation.errors))))
             widgets.table(ctx, data_page.error_frame(validation, ctx.lang), f"{Path(state.file_name).stem}_errors",
-                     key=f"sv_errors_{key}")
+                          key=f"sv_errors_{key}", widths=data_page.error_widths(ctx.lang))
         st.caption(ctx.t("data.not_written"))
     with st.container(horizontal=True):
         if validation.file_error is None:

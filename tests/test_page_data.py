@@ -255,7 +255,7 @@ def test_the_preview_and_the_history_show_empty_cells_empty():
     preview = data_page.preview_frame(validation, "zh")
     assert preview["原机构编码"].tolist() == [""]            # recruited from outside: no home institution
     assert preview["目标机构编码"].tolist() == ["T1"]
-    assert preview["开始日期"].tolist() == [date(2025, 3, 5)]
+    assert preview["开始日期"].tolist() == ["2025-03-05"]     # one type per column: a table cannot mix
     history = pd.DataFrame({"import_id": [1], "dataset": ["staff_movements"], "file_name": ["s.csv"],
                             "mapping_name": [None], "imported_at": [pd.Timestamp("2025-03-05 08:30")],
                             "undone_at": [None]})

@@ -285,7 +285,8 @@ def blank_missing(frame: pd.DataFrame) -> pd.DataFrame:
         values = shown[column]
         textual = pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
         if textual or values.isna().all():   # numbers keep their type (and a blank of their own)
-            shown[column] = values.astype(object).where(values.notna(), "")
+            shown[column] = [value if isinstance(value, str) else "" if pd.isna(value) else str(value)
+                             for value in values]   # one type per column (a date as 2025-03-05)
     return shown
 
 
@@ -304,6 +305,13 @@ def error_frame(validation: Validation, lang: str) -> pd.DataFrame:
         t("data.col.reason", lang): [reason(c, None if pd.isna(d) else d, None if pd.isna(v) else v)
                                      for c, d, v in zip(errors["reason"], errors["detail"], errors["value"])],
     })
+
+
+def error_widths(lang: str) -> dict[str, int]:
+    """The error table's columns (px): the narrow ones fixed, so that the reason, with its
+    suggested names, has the room (a table left to size itself gives every column the same)."""
+    return {_row_label(lang): 60, t("data.col.column", lang): 130, t("data.col.value", lang): 180,
+            t("data.col.reason", lang): 760}
 
 
 def _row_label(lang: str) -> str:

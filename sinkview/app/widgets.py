@@ -135,9 +135,11 @@ def narrow_to_clicked(points: list[dict], chart_key: str, selected_key: str, cur
         st.rerun()
 
 
-def table(context: PageContext, frame: pd.DataFrame, name: str, key: str) -> None:
-    """A table with a CSV download that Excel opens (UTF-8 with BOM) and that is formula-safe."""
-    st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table")
+def table(context: PageContext, frame: pd.DataFrame, name: str, key: str, widths: dict[str, int] | None = None) -> None:
+    """A table with a CSV download that Excel opens (UTF-8 with BOM) and that is formula-safe;
+    ``widths`` fixes some columns' widths (px), leaving the rest the room."""
+    config = {column: st.column_config.Column(width=width) for column, width in (widths or {}).items()}
+    st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table", column_config=config or None)
     detail = f"{name}.csv, {len(frame)} rows, {context.filters.period}, {context.filters.community or '*'}"
     st.download_button(context.t("frame.download_csv"), data=safe_csv(frame), file_name=f"{name}.csv",
                        mime="text/csv", key=f"{key}_download", icon=":material/download:",
