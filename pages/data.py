@@ -29,6 +29,7 @@ def show_uploads() -> None:
     if flash:
         st.success(ctx.t(flash[0], **flash[1]))
     limit_mb = data_page.upload_limit_mb()
+    st.html(widgets.uploader_words(ctx.lang, limit_mb))
     uploaded = st.file_uploader(ctx.t("data.uploader"), type=["csv", "xlsx"], accept_multiple_files=True,
                                 key="sv_upload", max_upload_size=limit_mb)
     st.caption(ctx.t("data.upload_limit", limit_mb=limit_mb))

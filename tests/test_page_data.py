@@ -261,3 +261,18 @@ def test_the_preview_and_the_history_show_empty_cells_empty():
                             "undone_at": [None]})
     shown = data_page.history_frame(history, "zh")
     assert shown.iloc[0].tolist() == [1, "人才流动", "s.csv", "", "2025-03-05 08:30", ""]
+
+
+def test_the_uploaders_own_words_are_given_in_the_users_language(monkeypatch):
+    from sinkview.app import widgets
+    style = widgets.uploader_words("zh", 1024)
+    assert 'content: "选择文件"' in style
+    assert 'content: "或拖放到此处 · 每个文件不超过 1024 MB · CSV、XLSX"' in style
+    assert 'content: "Upload"' in widgets.uploader_words("en", 1024)
+    monkeypatch.setattr(widgets, "t", lambda key, lang, **params: 'say "hi" \\ there')
+    assert 'content: "say \\"hi\\" \\\\ there"' in widgets.uploader_words("en", 1)   # quotes cannot end the string
+
+
+def test_the_data_page_carries_the_uploader_words(app):
+    styles = [element.proto.body for element in app.get("html")]
+    assert any("选择文件" in style for style in styles)

@@ -13,7 +13,7 @@ import streamlit as st
 
 from sinkview.app.context import PageContext
 from sinkview.app.export import safe_csv
-from sinkview.i18n import format_number, indicator_name
+from sinkview.i18n import format_number, indicator_name, t
 from sinkview.metrics import periods, quality
 from sinkview.metrics.declarations import indicator
 from sinkview.metrics.targets import load_targets, status
@@ -68,6 +68,20 @@ def card_delta(indicator_id: str, value, old, points: str) -> tuple[str | None, 
     if shown == 0:
         return text.replace("+", "").format(0), True
     return text.format(shown), False
+
+
+def uploader_words(lang: str, limit_mb: int) -> str:
+    """A style sheet putting the file uploader's own words (Streamlit writes "Upload" and "1GB per
+    file • CSV, XLSX" in English, with no setting for them) in the user's language."""
+    def css_text(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    button = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
+    hint = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+    return (f"<style>{button}, {hint} {{font-size: 0}}"
+            f"{button}::after {{content: {css_text(t('data.uploader_button', lang))}; font-size: 1rem}}"
+            f"{hint}::after {{content: {css_text(t('data.uploader_hint', lang, limit_mb=limit_mb))}; "
+            "font-size: 0.875rem}</style>")
 
 
 def volume_caveat(context: PageContext) -> str | None:
