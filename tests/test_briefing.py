@@ -23,7 +23,8 @@ from pptx.util import Inches
 
 from sinkview.briefing import cli as briefing_cli
 from sinkview.app import widgets
-from sinkview.briefing.slides import TOPIC_PLANS, ScorecardSlide, TitleSlide, TopicSlide, build_slides, period_code
+from sinkview.briefing.slides import (TOPIC_PLANS, Kpi, ScorecardSlide, TitleSlide, TopicSlide, build_slides, period_code,
+                                      scorecard_points)
 from sinkview.charts.theme import FONT_FAMILY
 from sinkview.briefing.deck import TEXT_FONT, build_deck, chart_images, chart_size_px
 from sinkview.i18n import LANGUAGES, catalogue, t
@@ -289,3 +290,28 @@ def test_python_m_sinkview_briefing(sample_db, tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(out) and len(Presentation(str(out)).slides) == 1 + SCORECARD_SLIDES + len(TOPICS)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_scorecard_notes_name_the_pages_missed_and_near_targets_and_its_sentences_stay_on_its_rows(decks, cursor, lang):
+    sentences = topic_sentences(cursor, lang)
+    slides, deck = decks[lang]
+    for slide, page in zip(slides[1:1 + SCORECARD_SLIDES], list(deck.slides)[1:1 + SCORECARD_SLIDES]):
+        notes = page.notes_slide.notes_text_frame.text
+        assert t("briefing.no_sentences", lang) not in notes   # a scorecard is not a topic
+        missed = [kpi.name for kpi in slide.rows if kpi.status == "missed"]
+        if missed:
+            assert t("briefing.points.missed", lang, items=missed) in notes
+        page_topics = {kpi.topic for kpi in slide.rows}
+        for topic, texts in sentences.items():   # service volume has no topic slide: on its rows' page
+            if topic == "volume":
+                assert all(text in slide.sentences for text in texts) == ("volume" in page_topics)
+
+
+def test_scorecard_points_say_what_missed_what_came_near_or_that_all_met():
+    def kpi(name: str, status: str | None) -> Kpi:
+        return Kpi(name, "rotation", name, 1, "1", "≥ 2", status, "", "")
+    assert scorecard_points([kpi("甲", "missed"), kpi("乙", "near"), kpi("丙", "met"), kpi("丁", "missed")], "zh") == (
+        "未达标：甲、丁。", "接近目标：乙。")
+    assert scorecard_points([kpi("A", "met"), kpi("B", None)], "en") == ("Every indicator on this page with a target met it.",)
+    assert scorecard_points([kpi("A", None)], "zh") == ("本页指标没有政策目标，只看变化方向。",)

@@ -292,7 +292,7 @@ def _scorecard_slide(prs, slide: ScorecardSlide, lang: str) -> PptxSlide:
     page = prs.slides.add_slide(prs.slide_layouts[5])
     _title(page, slide.title, lang)
     _scorecard_tables(page, slide.rows, lang)
-    _notes(page, slide.sentences, slide.definitions, lang)
+    _notes(page, [*slide.talking_points, *slide.sentences], slide.definitions, lang)
     return page
 
 

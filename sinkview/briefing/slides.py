@@ -111,6 +111,7 @@ class ScorecardSlide:
     rows: tuple[Kpi, ...]                # at most SCORECARD_ROWS indicators, in registry order
     sentences: tuple[str, ...]           # narrative sentences of topics without a slide of their own
     definitions: tuple[Definition, ...]
+    talking_points: tuple[str, ...] = ()  # the speaker notes' summary of the rows: missed, near, met
 
 
 @dataclass(frozen=True)
@@ -194,16 +195,22 @@ def build_slides(cursor: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date
         note=t("briefing.notes.source", lang, start=start.isoformat(), end=end.isoformat()),
     )
     slide_topics = {plan.topic for plan in TOPIC_PLANS}
-    unplaced = [s for s in sentences if s.topic not in slide_topics]
     pages = scorecard_pages([_kpi(item.id, current, targets, lang, caveat) for item in INDICATORS])
+    # A sentence of a topic without a slide of its own goes on the scorecard page of its figures.
+    page_of = {kpi.indicator_id: number for number, rows in enumerate(pages, start=1) for kpi in rows}
+    placed: dict[int, list[str]] = {}
+    for sentence in sentences:
+        if sentence.topic not in slide_topics:
+            number = next((page_of[i] for i in sentence.indicator_ids if i in page_of), len(pages))
+            placed.setdefault(number, []).append(sentence.text)
     scorecards = [ScorecardSlide(
         title=(t("briefing.scorecard_title", lang) if len(pages) == 1 else
                t("briefing.scorecard_page", lang, title=t("briefing.scorecard_title", lang),
                  number=number, total=len(pages))),
         rows=tuple(rows),
-        sentences=(tuple(s.text for s in unplaced) if number == len(pages) else ())
-        + _footnotes([kpi.indicator_id for kpi in rows], caveat),
+        sentences=tuple(placed.get(number, ())) + _footnotes([kpi.indicator_id for kpi in rows], caveat),
         definitions=_definitions((kpi.indicator_id for kpi in rows), lang),
+        talking_points=scorecard_points(rows, lang),
     ) for number, rows in enumerate(pages, start=1)]
     topics = []
     for plan in TOPIC_PLANS:
@@ -220,6 +227,17 @@ def build_slides(cursor: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date
             definitions=_definitions([*plan.kpi_ids, *quoted], lang),
         ))
     return [title, *scorecards, *topics]
+
+
+def scorecard_points(rows: list[Kpi], lang: str) -> tuple[str, ...]:
+    """What a speaker says of a scorecard page: its indicators that missed their target, those
+    near it, or that every target on it was met (or that none of them has a target)."""
+    named = {status: [kpi.name for kpi in rows if kpi.status == status] for status in ("missed", "near", "met")}
+    points = tuple(t(f"briefing.points.{status}", lang, items=named[status])
+                   for status in ("missed", "near") if named[status])
+    if points:
+        return points
+    return (t("briefing.points.all_met" if named["met"] else "briefing.points.no_targets", lang),)
 
 
 def scorecard_pages(rows: list[Kpi], limit: int = SCORECARD_ROWS) -> list[list[Kpi]]:
