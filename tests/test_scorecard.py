@@ -226,3 +226,16 @@ def test_a_card_shows_a_change_that_rounds_to_nothing_without_sign_arrow_or_colo
     assert card_delta("referral.lateral", 5, 5, "pp") == ("0", True)
     assert card_delta("rotation.visits", 1326, 269, "pp") == ("+1,057", False)
     assert card_delta("rotation.visits", 3, None, "pp") == (None, False)
+
+
+def test_a_table_shows_a_number_that_does_not_apply_as_a_dash_and_keeps_the_numbers():
+    import pandas as pd
+    from sinkview.app.widgets import dashes_for_missing
+    frame = pd.DataFrame({"机构": ["甲", "乙"], "拒收率": pd.array([12.5, None], dtype="Float64"),
+                          "人次": pd.array([1234, 5], dtype="Int64")})
+    shown = dashes_for_missing(frame)
+    assert shown.data["拒收率"].tolist() == [12.5, float("-inf")]   # still numbers: sorting puts the gap first
+    assert frame["拒收率"].isna().tolist() == [False, True]            # the CSV's frame is left as it was
+    text = shown.to_string()
+    assert "—" in text and "12.5" in text and "None" not in text and "<NA>" not in text
+    assert dashes_for_missing(frame.dropna()) is not None and isinstance(dashes_for_missing(frame.dropna()), pd.DataFrame)

@@ -70,6 +70,21 @@ def card_delta(indicator_id: str, value, old, points: str) -> tuple[str | None, 
     return text.format(shown), False
 
 
+def dashes_for_missing(frame: pd.DataFrame):
+    """The frame as a table shows it: a number that does not apply (a rejection rate with no
+    referral received) as "—" instead of None, the column still sorting as numbers."""
+    missing = [column for column in frame.columns
+               if pd.api.types.is_numeric_dtype(frame[column]) and frame[column].isna().any()]
+    if not missing:
+        return frame
+    # A table draws every null as "None" whatever its format says: the gap becomes −∞ (sorting
+    # first), drawn as "—".
+    shown = frame.copy()
+    for column in missing:
+        shown[column] = shown[column].astype("float64").fillna(float("-inf"))
+    return shown.style.format(lambda value: "—" if value == float("-inf") else f"{value:,.10g}", subset=missing)
+
+
 def uploader_words(lang: str, limit_mb: int) -> str:
     """A style sheet putting the file uploader's own words (Streamlit writes "Upload" and "1GB per
     file • CSV, XLSX" in English, with no setting for them) in the user's language."""
@@ -153,7 +168,8 @@ def table(context: PageContext, frame: pd.DataFrame, name: str, key: str, widths
     """A table with a CSV download that Excel opens (UTF-8 with BOM) and that is formula-safe;
     ``widths`` fixes some columns' widths (px), leaving the rest the room."""
     config = {column: st.column_config.Column(width=width) for column, width in (widths or {}).items()}
-    st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table", column_config=config or None)
+    st.dataframe(dashes_for_missing(frame), hide_index=True, width="stretch", key=f"{key}_table",
+                 column_config=config or None)
     detail = f"{name}.csv, {len(frame)} rows, {context.filters.period}, {context.filters.community or '*'}"
     st.download_button(context.t("frame.download_csv"), data=safe_csv(frame), file_name=f"{name}.csv",
                        mime="text/csv", key=f"{key}_download", icon=":material/download:",
