@@ -706,3 +706,33 @@ def test_bad_arguments_exit_2(tmp_path, env, args):
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
     assert result.stderr.strip()
+
+
+@pytest.mark.parametrize("command", [["metrics", "--start", "2025-07-01", "--end", "2025-09-30"],
+                                     ["check", "--start", "2025-07-01", "--end", "2025-09-30"], ["refresh"],
+                                     ["audit"], ["briefing", "--period", "2025-Q3", "--out"]])
+def test_a_command_that_reads_refuses_a_store_that_is_not_there_and_makes_none(tmp_path, env, command):
+    missing = tmp_path / "typo" / "store.duckdb"
+    argv = [*command, str(tmp_path / "deck.pptx")] if command[-1] == "--out" else command
+    result = run(*argv, "--db", str(missing), env=env)
+    assert result.returncode == 1
+    assert str(missing) in result.stderr and "Traceback" not in result.stderr
+    assert not missing.exists() and not missing.parent.exists()
+
+
+@pytest.mark.parametrize("command", ["metrics", "check"])
+def test_an_unknown_community_is_refused_with_the_known_ones(county, command):
+    result = run(command, "--db", str(county["db"]), "--start", Q3[0], "--end", Q3[1], "--community", "无此医共体",
+                 env=county["env"])
+    assert result.returncode == 1
+    assert "无此医共体" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_metrics_text_shows_values_as_the_pages_do_and_a_closed_pipe_ends_quietly(county):
+    result = run("metrics", "--db", str(county["db"]), "--start", Q3[0], "--end", Q3[1], env=county["env"])
+    line = next(row for row in result.stdout.splitlines() if row.startswith("rotation.township_coverage"))
+    assert line.split()[1].endswith("%")
+    piped = subprocess.run(f"{sys.executable} -m sinkview metrics --db {county['db']} --start 2023-01-01 --end 2025-12-31 "
+                           "--by month | head -1", shell=True, capture_output=True, text=True, cwd=PROJECT,
+                           env=county["env"])
+    assert "Traceback" not in piped.stderr and "BrokenPipe" not in piped.stderr

@@ -100,9 +100,11 @@ def write_briefing(args) -> list[Path]:
     from sinkview.briefing.deck import build_deck, render_charts
     from sinkview.briefing.deck_pdf import PdfError, build_pdf
     from sinkview.store.named_queries import run_query
-    from sinkview.store.database import Store, StoreBusy, warn_while_waiting
+    from sinkview.store.database import Store, StoreBusy, default_db_path, warn_while_waiting
 
     _check(args)
+    if not Path(args.db or default_db_path()).is_file():   # a mistyped path would make an empty store
+        raise BriefingError(f"no database at {args.db or default_db_path()}")
     try:
         store = Store(args.db, shared=True)  # read while the dashboard runs on it
         store.on_wait = warn_while_waiting

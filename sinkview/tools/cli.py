@@ -97,11 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open_store(db: Path | None):
+def _open_store(db: Path | None, existing: bool = False):
     """The store shared with a running app: each command step opens it for one unit of work;
-    a wait for another writer is announced on standard error."""
-    from sinkview.store.database import Store, StoreBusy, warn_while_waiting
+    a wait for another writer is announced on standard error. ``existing``: a command that only
+    reads refuses a path where there is no store (a mistyped --db would make an empty one)."""
+    from sinkview.store.database import Store, StoreBusy, default_db_path, warn_while_waiting
 
+    if existing and not Path(db or default_db_path()).is_file():
+        raise UserError(t("cli.no_database", _LANGUAGE[0], path=db or default_db_path()))
     try:
         store = Store(db, shared=True)
     except StoreBusy as busy:
@@ -182,7 +185,7 @@ def _refresh_cells(store, lang: str) -> None:
 
 
 def cmd_refresh(args) -> int:
-    store = _open_store(args.db)
+    store = _open_store(args.db, existing=True)
     _refresh_cells(store, args.lang)
     store.close()
     return EXIT_OK
@@ -212,7 +215,8 @@ def _metrics_source(args):
     """Where ``metrics`` reads: the store (DuckDB), or the Parquet export on Spark; the same
     statements run on either (``sinkview.spark.engine``)."""
     if args.engine != "spark":
-        with _open_store(args.db).read() as con:
+        with _open_store(args.db, existing=True).read() as con:
+            check_community(con, args.community, args.lang)
             yield con
         return
     from sinkview.spark import engine as spark_engine
@@ -226,9 +230,21 @@ def _metrics_source(args):
         raise UserError(problem.message(args.lang)) from None
 
 
+def check_community(con, community: str | None, lang: str) -> None:
+    """Refuse a community the store does not know (it would print zeros as if measured)."""
+    from sinkview.store.named_queries import run_query
+
+    if community is None:
+        return
+    known = run_query(con, "frame/communities")["community"].tolist()
+    if community not in known:
+        raise UserError(t("cli.unknown_community", lang, community=community, known=known))
+
+
 def cmd_metrics(args, out=None) -> int:
     from sinkview.metrics.declarations import INDICATORS
     from sinkview.metrics.evaluator import compute_indicators
+    from sinkview.metrics.scorecard import format_value
 
     out = out or sys.stdout  # looked up now, so a captured stdout is honoured
 
@@ -242,16 +258,16 @@ def cmd_metrics(args, out=None) -> int:
         print(json.dumps({"period": {"start": args.start.isoformat(), "end": args.end.isoformat()},
                           "community": args.community, "indicators": values}, ensure_ascii=False), file=out)
         return EXIT_OK
-    for item in INDICATORS:
+    for item in INDICATORS:   # as the pages show them; --json gives the exact values
         name = indicator_name(item.id, args.lang)
-        value = values[item.id]
-        print(f"{item.id:36} {'—' if value is None else value!s:>14}  {name}", file=out)
+        print(f"{item.id:36} {format_value(item.id, values[item.id], args.lang):>14}  {name}", file=out)
     return EXIT_OK
 
 
 def _print_grouped_metrics(args, out) -> int:
     """``metrics --by``: every group's indicators, exactly as metrics.md "Grouped output" says."""
     from sinkview.metrics.grains import grouped
+    from sinkview.metrics.scorecard import format_value
 
     with _metrics_source(args) as con:
         groups = grouped(con, args.start, args.end, args.community, args.by)
@@ -263,7 +279,7 @@ def _print_grouped_metrics(args, out) -> int:
     for group in groups:
         print(group.get("community") or f"{group['start']} ~ {group['end']}", file=out)
         for indicator_id, value in group["indicators"].items():
-            print(f"  {indicator_id:36} {'—' if value is None else value!s:>14}", file=out)
+            print(f"  {indicator_id:36} {format_value(indicator_id, value, args.lang):>14}", file=out)
     return EXIT_OK
 
 
@@ -343,7 +359,7 @@ def cmd_audit(args, out=None) -> int:
 
     out = out or sys.stdout  # looked up now, so a captured stdout is honoured
 
-    with _open_store(args.db).read() as con:
+    with _open_store(args.db, existing=True).read() as con:
         entries = recent(con, args.limit)
     if entries.empty:
         print(t("auth.cli.no_entries", args.lang), file=out)
@@ -373,3 +389,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_DATA_ERRORS
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:   # the reader went away (| head): stop quietly, as the Python docs advise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_DATA_ERRORS

@@ -34,7 +34,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args, out=None) -> int:
     from sinkview.metrics import quality
-    from sinkview.tools.cli import EXIT_OK, UserError, _open_store
+    from sinkview.tools.cli import EXIT_OK, UserError, _open_store, check_community
 
     out = out or sys.stdout  # looked up now, so a captured stdout is honoured
     if args.end < args.start:
@@ -45,7 +45,8 @@ def run(args, out=None) -> int:
         settings = quality.load_settings(args.settings)
     except (OSError, quality.SettingsError) as problem:
         raise UserError(str(problem)) from None
-    with _open_store(args.db).read() as cursor:  # read-only: runs while the app serves the store
+    with _open_store(args.db, existing=True).read() as cursor:  # read-only: runs while the app serves the store
+        check_community(cursor, args.community, args.lang)
         checks = quality.compute_checks(cursor, args.start, args.end, args.community, settings)
         found = quality.violations(cursor, args.start, args.end, args.community, settings) if args.details else {}
     if args.json:
