@@ -105,6 +105,20 @@ def test_changing_the_period_changes_the_numbers(app):
     assert list(after["value"]) != list(before["value"])
 
 
+def test_a_custom_period_is_two_dates_and_an_end_before_the_start_is_refused(app):
+    import datetime as dt
+    app.date_input(key="sv_custom_start").set_value(dt.date(2025, 7, 10))
+    app.date_input(key="sv_custom_end").set_value(dt.date(2025, 7, 1))
+    app.button(key="sv_apply_custom").click().run()
+    assert [element.value for element in app.error] == [t("frame.custom_end_before_start", "zh")]
+    assert app.selectbox(key="sv_period").value == "2025-Q3"
+    app.date_input(key="sv_custom_end").set_value(dt.date(2025, 8, 31))
+    app.button(key="sv_apply_custom").click().run()
+    assert not app.exception and not app.error
+    assert app.selectbox(key="sv_period").value != "2025-Q3"
+    assert "2025-07-10" in app.selectbox(key="sv_period").value
+
+
 def test_switching_the_language_changes_the_labels(app):
     app.segmented_control(key="sv_lang").set_value("en").run()
     assert not app.exception

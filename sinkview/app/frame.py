@@ -70,6 +70,14 @@ def language() -> str:
     return st.session_state["sv_lang"]
 
 
+def _apply_custom_period() -> None:
+    first, last = st.session_state["sv_custom_start"], st.session_state["sv_custom_end"]
+    if last < first:
+        st.session_state["sv_custom_refused"] = True
+    else:
+        st.session_state["sv_period"] = periods.custom_code(first, last)
+
+
 def render_frame(db: str | None = None) -> PageContext:
     """The sidebar filters and language; writes them to the URL and returns the page context.
 
@@ -100,14 +108,18 @@ def render_frame(db: str | None = None) -> PageContext:
             st.session_state["sv_period"] = default_period
         if periods.is_custom(st.session_state["sv_period"]):
             choices = {st.session_state["sv_period"]: st.session_state["sv_period"], **choices}
-        st.selectbox(t("frame.period", lang), options=list(choices), key="sv_period",
+        st.selectbox(t("frame.period", lang), options=list(choices), key="sv_period", placeholder=t("frame.choose", lang),
                      format_func=lambda code: choices.get(code, code))
         start, end = periods.period_range(st.session_state["sv_period"])
         with st.expander(t("frame.custom_period", lang)):
-            custom = st.date_input(t("frame.custom_range", lang), value=(start, end), key="sv_custom_range")
-            if st.button(t("frame.apply", lang), key="sv_apply_custom") and isinstance(custom, tuple) and len(custom) == 2:
-                st.session_state["sv_period"] = periods.custom_code(*custom)
-                st.rerun()
+            # Two fields rather than one range: a range does not fit the sidebar, and its picker
+            # prompts in English.
+            first = st.date_input(t("frame.custom_start", lang), value=start, key="sv_custom_start", format="YYYY-MM-DD")
+            last = st.date_input(t("frame.custom_end", lang), value=end, key="sv_custom_end", format="YYYY-MM-DD")
+            # The period is set in the click's callback: once its selectbox is drawn, a run may not change it.
+            st.button(t("frame.apply", lang), key="sv_apply_custom", on_click=_apply_custom_period)
+            if last < first and st.session_state.pop("sv_custom_refused", False):
+                st.error(t("frame.custom_end_before_start", lang))
 
         if scope is None:
             communities = [ALL, *app_context._cached_query(db, version, "frame/communities", ())["community"].tolist()]
@@ -117,7 +129,7 @@ def render_frame(db: str | None = None) -> PageContext:
             st.session_state["sv_community"] = scope
         if st.session_state["sv_community"] not in communities:
             st.session_state["sv_community"] = ALL
-        st.selectbox(t("frame.community", lang), options=communities, key="sv_community",
+        st.selectbox(t("frame.community", lang), options=communities, key="sv_community", placeholder=t("frame.choose", lang),
                      format_func=lambda c: t("frame.all_communities", lang) if c == ALL else c)
         community = None if st.session_state["sv_community"] == ALL else st.session_state["sv_community"]
 
@@ -125,7 +137,7 @@ def render_frame(db: str | None = None) -> PageContext:
         _initial("sv_township", "township", ALL)
         if st.session_state["sv_township"] not in [ALL, *townships]:
             st.session_state["sv_township"] = ALL
-        st.selectbox(t("frame.township", lang), options=[ALL, *townships], key="sv_township",
+        st.selectbox(t("frame.township", lang), options=[ALL, *townships], key="sv_township", placeholder=t("frame.choose", lang),
                      format_func=lambda c: t("frame.all_townships", lang) if c == ALL else c)
         township = None if st.session_state["sv_township"] == ALL else st.session_state["sv_township"]
         if user is not None:
