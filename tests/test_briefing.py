@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from PIL import Image, ImageStat
 from pptx import Presentation
@@ -315,3 +316,36 @@ def test_scorecard_points_say_what_missed_what_came_near_or_that_all_met():
         "未达标：甲、丁。", "接近目标：乙。")
     assert scorecard_points([kpi("A", "met"), kpi("B", None)], "en") == ("Every indicator on this page with a target met it.",)
     assert scorecard_points([kpi("A", None)], "zh") == ("本页指标没有政策目标，只看变化方向。",)
+
+
+def test_a_long_kpi_value_is_set_smaller_so_that_it_does_not_wrap():
+    from sinkview.briefing.deck import SIZES, kpi_value_size
+
+    def kpi(value_text: str) -> Kpi:
+        return Kpi("rotation.expert_days", "rotation", "x", 1, value_text, "", None, "", "")
+    assert kpi_value_size([kpi("89.5%"), kpi("54.8%"), kpi("1,716 人日"), kpi("0.19")]) == SIZES["kpi_value"]
+    smaller = kpi_value_size([kpi("1,716 person-days"), kpi("89.5%"), kpi("54.8%"), kpi("0.19 per 10,000")])
+    assert 18 <= smaller < SIZES["kpi_value"]
+
+
+def test_sentences_shrink_to_14_pt_then_leave_the_rest_to_the_notes():
+    from sinkview.briefing.deck import SIZES, fitted_sentences
+    short = ["下沉人次为 130，比上一期上升 30。"]
+    assert fitted_sentences(short, "zh") == (short, SIZES["sentences"])
+    long = ["Stationed mid/senior doctors per 10,000 residents stood at 0.19 per 10,000, down 0.31 per 10,000 "
+            "(62.2%) on the same period a year before (0.51 per 10,000): a deterioration."] * 3
+    kept, size = fitted_sentences(long, "en")
+    assert size == 14 and kept == long
+    kept, size = fitted_sentences(long * 3, "en")
+    assert size == 14 and kept[-1] == t("briefing.more_in_notes", "en") and 1 <= len(kept) - 1 < 9
+
+
+def test_a_slides_coverage_matrix_names_only_the_centres_with_the_fewest_expert_days():
+    from sinkview.charts.rotation import coverage_matrix_figure
+    frame = pd.DataFrame({"inst_id": [f"T{i}" for i in range(6)], "inst_name": [f"卫生院{i}" for i in range(6)],
+                          "township": "", "month": pd.to_datetime(["2025-10-01"] * 6),
+                          "expert_days": [5, 0, 9, 1, 7, 3]})
+    figure = coverage_matrix_figure(frame, "zh", max_rows=3)
+    assert list(figure.layout.yaxis.tickvals) == ["T1", "T3", "T5"]      # in the query's order
+    assert figure.layout.title.text == "专家人日最少的 3 个乡镇卫生院（共 6 个），按月"
+    assert len(coverage_matrix_figure(frame, "zh").layout.yaxis.tickvals) == 6

@@ -38,6 +38,8 @@ def test_tree_figure_marks_the_uncovered_in_red(frames):
     assert colours["inst:V3"] == charts.TIER_COLOURS["village_clinic"]
     texts = dict(zip(trace.ids, trace.text))
     assert texts["org:P2"] == "乙镇联合党支部<br>3 个单位"
+    english = dict(zip(figure.data[0].ids, charts.organisation_tree_figure(frames["organisation_tree"], "en").data[0].text))
+    assert english["org:P2"].endswith("<br>3 institutions") and english["org:P4"].endswith("<br>1 institution")
 
 
 def test_grid_draws_every_branch_month_once_in_its_state(frames):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import math
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from pathlib import Path
@@ -63,6 +65,40 @@ SIZES = {
     "title": 30, "footer": 14, "kpi_name": 14, "kpi_value": 26, "kpi_target": 14, "scorecard": 16,
     "sentences": 16, "cover_title": 40, "cover_scope": 28, "cover_period": 22, "cover_generated": 16,
 }
+
+
+# --------------------------------------------------------------------------- fitting text
+
+def _width_em(text: str, latin: float = 0.6) -> float:
+    """A text's width in ems at any size: a CJK character is one em, any other about ``latin``
+    (0.6 in bold, 0.5 in regular weight: Noto Sans' average with spaces)."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else latin for ch in text)
+
+
+def kpi_value_size(kpis: Sequence[Kpi]) -> float:
+    """The KPI values' size: SIZES["kpi_value"], smaller (to 18 pt) when the longest value would
+    wrap in its column (“1,716 person-days”), which pushed the target line under the chart."""
+    column_pt = KPI_BOX[2] / max(len(kpis), 1) / Pt(1) - 16   # less the cell's margins
+    longest = max((_width_em(kpi.value_text) for kpi in kpis), default=0)
+    return next((size for size in (SIZES["kpi_value"], 22, 20) if longest * size <= column_pt), 18)
+
+
+def fitted_sentences(sentences: Sequence[str], lang: str) -> tuple[list[str], float]:
+    """The sentences a topic slide's box holds, and their size: SIZES["sentences"], else 14 pt,
+    else those that fit at 14 pt and a line saying the rest are in the notes."""
+    width_pt = SENTENCES_BOX[2] / Pt(1) - 30    # the bullet's indent and the box's margins
+    height_pt = SENTENCES_BOX[3] / Pt(1) - 14
+
+    def height(lines: Sequence[str], size: float) -> float:
+        rows = sum(max(1, math.ceil(_width_em(line, 0.5) * size / width_pt)) for line in lines)
+        return rows * size * 1.25 + 8 * max(len(lines) - 1, 0)
+
+    for size in (SIZES["sentences"], 14):
+        if height(sentences, size) <= height_pt:
+            return list(sentences), size
+    rest = t("briefing.more_in_notes", lang)
+    kept = [s for index, s in enumerate(sentences) if height([*sentences[:index + 1], rest], 14) <= height_pt]
+    return [*kept, rest], 14
 
 
 # --------------------------------------------------------------------------- charts
@@ -231,10 +267,11 @@ def _kpi_table(slide, kpis: Sequence[Kpi], lang: str) -> None:
     table.horz_banding = False
     for row, row_height in enumerate((Inches(0.4), Inches(0.6), Inches(0.35))):
         table.rows[row].height = row_height
+    value_size = kpi_value_size(kpis)
     for column, kpi in enumerate(kpis):
         table.columns[column].width = Emu(width // len(kpis))
         _cell(table, 0, column, kpi.name, lang, SIZES["kpi_name"], bold=True, fill=HEADER_FILL, align=PP_ALIGN.CENTER)
-        _cell(table, 1, column, kpi.value_text, lang, SIZES["kpi_value"], bold=True, align=PP_ALIGN.CENTER)
+        _cell(table, 1, column, kpi.value_text, lang, value_size, bold=True, align=PP_ALIGN.CENTER)
         _cell(table, 2, column, kpi.target_line, lang, SIZES["kpi_target"],
               fill=_tint(kpi.status) if kpi.status else WHITE,
               colour=MUTED_COLOUR, align=PP_ALIGN.CENTER)
@@ -303,8 +340,8 @@ def _topic_slide(prs, slide: TopicSlide, image: bytes, lang: str) -> PptxSlide:
     picture = page.shapes.add_picture(io.BytesIO(image), *CHART_BOX)
     picture.name = f"chart {slide.topic}"
     picture._element.nvPicPr.cNvPr.set("descr", slide.figure.layout.title.text or slide.title)
-    sentences = list(slide.sentences) or [t("briefing.no_sentences", lang)]
-    _text_box(page, SENTENCES_BOX, sentences, lang, SIZES["sentences"], bullets=bool(slide.sentences), space_after=8)
+    sentences, size = fitted_sentences(list(slide.sentences) or [t("briefing.no_sentences", lang)], lang)
+    _text_box(page, SENTENCES_BOX, sentences, lang, size, bullets=bool(slide.sentences), space_after=8)
     _notes(page, slide.sentences, slide.definitions, lang)
     return page
 

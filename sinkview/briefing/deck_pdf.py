@@ -22,7 +22,8 @@ from typing import BinaryIO
 from sinkview.briefing.slides import Kpi, ScorecardSlide, Slide, TitleSlide, TopicSlide
 from sinkview.charts.theme import STATUS_COLOURS
 from sinkview.briefing.deck import (
-    CHART_BOX, KPI_BOX, MARGIN, SENTENCES_BOX, SIZES, STATUS_TINT_ALPHA, TEXT_FONT, footer_text, render_charts,
+    CHART_BOX, KPI_BOX, MARGIN, SENTENCES_BOX, SIZES, STATUS_TINT_ALPHA, TEXT_FONT, fitted_sentences, footer_text,
+    kpi_value_size, render_charts,
 )
 from sinkview.i18n import t
 from sinkview.metrics.scorecard import TOPICS
@@ -139,7 +140,7 @@ __FOOTER__</section>"""
 def _kpi_html(kpis: Sequence[Kpi]) -> str:
     names = "".join(f'<td style="background:#EEEEEE;font-weight:700;font-size:{_pt(SIZES["kpi_name"])}">'
                     f"{_e(k.name)}</td>" for k in kpis)
-    values = "".join(f'<td style="font-weight:700;font-size:{_pt(SIZES["kpi_value"])}">{_e(k.value_text)}</td>'
+    values = "".join(f'<td style="font-weight:700;font-size:{_pt(kpi_value_size(kpis))}">{_e(k.value_text)}</td>'
                      for k in kpis)
     targets = "".join(f'<td style="color:#595959;font-size:{_pt(SIZES["kpi_target"])};background:{_tint(k.status)}">'
                       f"{_e(k.target_line) or '&nbsp;'}</td>" for k in kpis)
@@ -148,13 +149,13 @@ def _kpi_html(kpis: Sequence[Kpi]) -> str:
 
 def _topic_html(slide: TopicSlide, image: bytes, lang: str) -> str:
     picture = base64.b64encode(image).decode("ascii")
-    sentences = list(slide.sentences) or [t("briefing.no_sentences", lang)]
+    sentences, size = fitted_sentences(list(slide.sentences) or [t("briefing.no_sentences", lang)], lang)
     items = "".join(f"<li>{_e(s)}</li>" for s in sentences)
     return f"""<section class="slide">{_heading(slide.title)}
   <div class="abs" style="{_box(KPI_BOX)}">{_kpi_html(slide.kpis)}</div>
   <img class="abs" style="{_box(CHART_BOX)};object-fit:contain" alt="{_e(slide.title)}"
        src="data:image/png;base64,{picture}">
-  <div class="abs" style="{_box(SENTENCES_BOX)}"><ul class="sentences">{items}</ul></div>
+  <div class="abs" style="{_box(SENTENCES_BOX)}"><ul class="sentences" style="font-size:{_pt(size)}">{items}</ul></div>
 __FOOTER__</section>"""
 
 

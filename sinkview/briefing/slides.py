@@ -37,6 +37,9 @@ from sinkview.metrics.scorecard import (
 SCORECARD_ROWS = 12  # indicators a scorecard slide may hold and still be read on a projector
 
 
+SLIDE_MATRIX_ROWS = 10   # centres a slide's heatmap can name at projector size (20 px in 4.3 inches)
+
+
 @dataclass(frozen=True)
 class TopicPlan:
     """What a topic slide shows: its KPIs, and its key chart drawn by the topic's builder from
@@ -52,7 +55,8 @@ TOPIC_PLANS: tuple[TopicPlan, ...] = (
               ("rotation.expert_days", "rotation.township_coverage", "rotation.senior_share",
                "rotation.stationed_per_10k"),
               ("rotation/coverage_by_month",),
-              lambda coverage, lang: rotation.coverage_matrix_figure(coverage, lang, by="month")),
+              lambda coverage, lang: rotation.coverage_matrix_figure(coverage, lang, by="month",
+                                                                     max_rows=SLIDE_MATRIX_ROWS)),
     TopicPlan("referral",
               ("referral.up", "referral.down", "referral.down_up_ratio", "referral.out_of_county_share"),
               ("referral/flows_by_tier",),

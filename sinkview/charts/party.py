@@ -57,7 +57,8 @@ def organisation_tree_figure(frame: pd.DataFrame, lang: str = "zh") -> go.Figure
     counts = covered_counts(frame)
     texts, colours, hovers, values = [], [], [], []
     for row in frame.itertuples():
-        count = t("party.tree.count", lang, count=counts[row.node_id])
+        count = t("party.tree.count_one" if counts[row.node_id] == 1 else "party.tree.count", lang,
+                  count=counts[row.node_id])
         if row.kind == "uncovered":
             texts.append(f"{t('party.tree.uncovered', lang)}<br>{count}")
             colours.append(UNCOVERED_COLOUR)
@@ -155,11 +156,13 @@ def service_by_township_figure(frame: pd.DataFrame, lang: str = "zh") -> go.Figu
     fig.add_trace(go.Scatter(
         x=totals.index, y=totals["activities"], mode="text", showlegend=False, hoverinfo="skip",
         text=[format_number(int(v)) for v in totals["residents_served"]],
-        textposition="top center", textfont=dict(size=12, color="#404040"),
+        textposition="top center", textfont=dict(size=12, color="#404040"), cliponaxis=False,
     ))
     fig.update_layout(barmode="stack", bargap=0.3)
     fig.update_xaxes(title_text=t("party.service.township_axis", lang), categoryorder="array", categoryarray=order)
-    fig.update_yaxes(title_text=t("party.service.count_axis", lang), rangemode="tozero")
+    # Headroom for the residents above the tallest bar (a label above the plot would be cut).
+    fig.update_yaxes(title_text=t("party.service.count_axis", lang), rangemode="tozero",
+                     range=[0, max(float(totals["activities"].max()), 1.0) * 1.15])
     return apply_theme(fig, title, height=460)
 
 

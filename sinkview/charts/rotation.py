@@ -40,9 +40,12 @@ def month_labels(months: pd.Series) -> pd.Series:
     return pd.to_datetime(months).dt.strftime("%Y-%m")
 
 
-def coverage_matrix_figure(frame: pd.DataFrame, lang: str = "zh", by: str = "month") -> go.Figure:
+def coverage_matrix_figure(frame: pd.DataFrame, lang: str = "zh", by: str = "month",
+                           max_rows: int | None = None) -> go.Figure:
     """Heatmap of township centres (rows, in query order) × months or specialties (``by``), from
-    ``rotation/coverage_by_month`` or ``rotation/coverage_by_specialty``.
+    ``rotation/coverage_by_month`` or ``rotation/coverage_by_specialty``. ``max_rows`` (a slide,
+    where every name must stay legible) keeps the centres with the fewest expert-days, and the
+    title says so.
 
     Cells with no expert-days are drawn grey and the names of centres with none at all in red.
     An invisible marker on every cell carries the hover and the selection: its customdata is
@@ -51,6 +54,11 @@ def coverage_matrix_figure(frame: pd.DataFrame, lang: str = "zh", by: str = "mon
     title = t(f"rotation.matrix.title_{by}", lang)
     if frame.empty:
         return no_data_figure(lang, title)
+    totals = frame.groupby("inst_id", sort=False)["expert_days"].sum()
+    if max_rows is not None and len(totals) > max_rows:
+        kept = set(totals.sort_values(kind="stable").index[:max_rows])
+        frame = frame[frame["inst_id"].isin(kept)]
+        title = t("rotation.matrix.title_fewest", lang, count=max_rows, total=len(totals))
     cells = frame.assign(
         column=month_labels(frame["month"]) if by == "month" else frame["specialty"],
         expert_days=frame["expert_days"].astype("int64"),
