@@ -247,6 +247,16 @@ def test_command_writes_the_deck_and_prints_its_path(sample_db, tmp_path, capsys
     assert "清河县第一医共体" in deck.slides[0].placeholders[1].text_frame.text
 
 
+def test_command_warns_when_no_ledger_reaches_the_period_and_still_writes(sample_db, tmp_path, capsys):
+    out = tmp_path / "deck.pptx"
+    args = parse(["briefing", "--db", str(sample_db), "--start", "2030-01-01", "--end", "2030-03-31",
+                  "--lang", "en", "--out", str(out)])
+    assert briefing_cli.run(args) == 0
+    captured = capsys.readouterr()
+    assert captured.err.startswith("warning: no ledger covers 2030-01-01 to 2030-03-31 (the data runs from ")
+    assert captured.out.strip() == str(out) and out.is_file()
+
+
 @pytest.mark.parametrize(("change", "message"), [
     ({"--end": "2025-06-30"}, "is before --start"),
     ({"--community": "不存在医共体"}, "unknown community"),

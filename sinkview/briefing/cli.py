@@ -17,7 +17,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from sinkview.i18n import LANGUAGES
+from sinkview.i18n import LANGUAGES, t
 
 EXIT_OK, EXIT_ERROR = 0, 1
 RELATIVE_PERIODS = ("last-quarter", "last-month", "this-year")
@@ -91,9 +91,10 @@ def _check(args, today: dt.date | None = None) -> None:
         raise BriefingError(f"no database at {args.db}")
 
 
-def write_briefing(args) -> list[Path]:
+def write_briefing(args, warn=None) -> list[Path]:
     """Build the slides and write each ``--out`` file; returns the paths written."""
     import duckdb
+    import pandas as pd
     from choreographer.browsers.chromium import ChromeNotFoundError
 
     from sinkview.briefing.slides import build_slides
@@ -114,6 +115,12 @@ def write_briefing(args) -> list[Path]:
             communities = run_query(cursor, "frame/communities")["community"].tolist()
             if args.community is not None and args.community not in communities:
                 raise BriefingError(f"unknown community {args.community!r}; known: {', '.join(communities)}")
+            first, last = (None if pd.isna(day) else pd.Timestamp(day).date()
+                           for day in run_query(cursor, "frame/data_range").iloc[0])
+            if warn is not None and (first is None or args.start > last or args.end < first):
+                # a scheduled deck of a quarter no ledger reaches yet: written, but said
+                warn(t("briefing.cli.no_data_in_period", args.lang, start=args.start, end=args.end,
+                       first=first or "—", last=last or "—"))
             slides = build_slides(cursor, args.start, args.end, args.community, args.lang)
     except (BriefingError, StoreBusy):
         raise
@@ -142,7 +149,7 @@ def run(args, out=None, err=None) -> int:
     from sinkview.store.database import StoreBusy
 
     try:
-        paths = write_briefing(args)
+        paths = write_briefing(args, warn=lambda text: print(text, file=err or sys.stderr))
     except (BriefingError, StoreBusy) as problem:
         print(f"error: {problem}", file=err or sys.stderr)
         return EXIT_ERROR
