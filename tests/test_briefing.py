@@ -259,7 +259,7 @@ def test_command_warns_when_no_ledger_reaches_the_period_and_still_writes(sample
 
 @pytest.mark.parametrize(("change", "message"), [
     ({"--end": "2025-06-30"}, "is before --start"),
-    ({"--community": "不存在医共体"}, "unknown community"),
+    ({"--community": "不存在医共体"}, "unknown medical community"),
     ({"--db": "missing.duckdb"}, "no database at"),
     ({"--out": "deck.docx"}, "must name a .pptx or .pdf file"),
     ({"--out": "no/such/folder/deck.pptx"}, "no such folder"),
@@ -270,7 +270,7 @@ def test_command_refuses_bad_arguments_in_one_line(sample_db, tmp_path, capsys, 
     for option in ("--db", "--out"):
         if not Path(values[option]).is_absolute():
             values[option] = str(tmp_path / values[option])
-    args = parse(["briefing", *(item for pair in values.items() for item in pair)])
+    args = parse(["briefing", "--lang", "en", *(item for pair in values.items() for item in pair)])
     assert briefing_cli.run(args) == 1
     captured = capsys.readouterr()
     assert captured.out == ""

@@ -139,6 +139,8 @@ def test_relative_periods():
     assert resolve_period("this-year", today) == (dt.date(2026, 1, 1), today)
     assert resolve_period("2025-Q3", today) == (dt.date(2025, 7, 1), dt.date(2025, 9, 30))
     with pytest.raises(BriefingError, match="unknown --period"):
+        resolve_period("next-quarter", today, "en")
+    with pytest.raises(BriefingError, match="无法识别的 --period"):
         resolve_period("next-quarter", today)
 
 
@@ -153,4 +155,4 @@ def test_the_command_writes_both_files_for_a_period(sample_db, tmp_path):
     refused = subprocess.run([sys.executable, "-m", "sinkview", "briefing", "--db", str(sample_db), "--period",
                               "2025-Q4", "--start", "2025-01-01", "--out", str(deck)], cwd=ROOT, capture_output=True,
                              text=True, timeout=120)
-    assert refused.returncode == 1 and "either --period or --start" in refused.stderr
+    assert refused.returncode == 1 and "请只给 --period" in refused.stderr

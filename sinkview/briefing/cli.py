@@ -51,7 +51,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_period(text: str, today: dt.date) -> tuple[dt.date, dt.date]:
+def resolve_period(text: str, today: dt.date, lang: str = "zh") -> tuple[dt.date, dt.date]:
     """The days a schedule means: the last complete quarter or month before ``today``, this year
     from 1 January to ``today``, or a period code as the sidebar writes it."""
     from sinkview.metrics import periods
@@ -68,27 +68,26 @@ def resolve_period(text: str, today: dt.date) -> tuple[dt.date, dt.date]:
     try:
         return periods.period_range(text)
     except (ValueError, KeyError):
-        raise BriefingError(f"unknown --period {text!r}: use {', '.join(RELATIVE_PERIODS)} "
-                            "or a code such as 2025-Q3, 2025-09, 2025") from None
+        raise BriefingError(t("briefing.cli.unknown_period", lang, text=text, relative=list(RELATIVE_PERIODS))) from None
 
 
 def _check(args, today: dt.date | None = None) -> None:
     """Settle the period (``args.start``, ``args.end``) and check every argument."""
     if args.period is not None:
         if args.start is not None or args.end is not None:
-            raise BriefingError("give either --period or --start and --end, not both")
-        args.start, args.end = resolve_period(args.period, today or dt.date.today())
+            raise BriefingError(t("briefing.cli.period_and_dates", args.lang))
+        args.start, args.end = resolve_period(args.period, today or dt.date.today(), args.lang)
     elif args.start is None or args.end is None:
-        raise BriefingError("give --period, or both --start and --end")
+        raise BriefingError(t("briefing.cli.no_period", args.lang))
     if args.end < args.start:
-        raise BriefingError(f"--end {args.end} is before --start {args.start}")
+        raise BriefingError(t("briefing.cli.end_before_start", args.lang, start=args.start, end=args.end))
     for out in args.out:
         if out.suffix.lower() not in FORMATS:
-            raise BriefingError(f"--out must name a .pptx or .pdf file: {out}")
+            raise BriefingError(t("briefing.cli.bad_out", args.lang, out=out))
         if not out.parent.is_dir():
-            raise BriefingError(f"no such folder for --out: {out.parent}")
+            raise BriefingError(t("briefing.cli.no_folder", args.lang, folder=out.parent))
     if not args.db.is_file():
-        raise BriefingError(f"no database at {args.db}")
+        raise BriefingError(t("cli.no_database", args.lang, path=args.db))
 
 
 def write_briefing(args, warn=None) -> list[Path]:
@@ -101,20 +100,18 @@ def write_briefing(args, warn=None) -> list[Path]:
     from sinkview.briefing.deck import build_deck, render_charts
     from sinkview.briefing.deck_pdf import PdfError, build_pdf
     from sinkview.store.named_queries import run_query
-    from sinkview.store.database import Store, StoreBusy, default_db_path, warn_while_waiting
+    from sinkview.store.database import Store, StoreBusy, warn_while_waiting
 
     _check(args)
-    if not Path(args.db or default_db_path()).is_file():   # a mistyped path would make an empty store
-        raise BriefingError(f"no database at {args.db or default_db_path()}")
     try:
         store = Store(args.db, shared=True)  # read while the dashboard runs on it
         store.on_wait = warn_while_waiting
         with store.read() as cursor:
             if cursor.execute("select count(*) from institutions").fetchall()[0][0] == 0:
-                raise BriefingError(f"{args.db} holds no data: import the ledgers first (python -m sinkview load)")
+                raise BriefingError(t("briefing.cli.no_data", args.lang, db=args.db))
             communities = run_query(cursor, "frame/communities")["community"].tolist()
             if args.community is not None and args.community not in communities:
-                raise BriefingError(f"unknown community {args.community!r}; known: {', '.join(communities)}")
+                raise BriefingError(t("cli.unknown_community", args.lang, community=args.community, known=communities))
             first, last = (None if pd.isna(day) else pd.Timestamp(day).date()
                            for day in run_query(cursor, "frame/data_range").iloc[0])
             if warn is not None and (first is None or args.start > last or args.end < first):
@@ -125,7 +122,7 @@ def write_briefing(args, warn=None) -> list[Path]:
     except (BriefingError, StoreBusy):
         raise
     except duckdb.Error as problem:  # not a DuckDB file
-        raise BriefingError(f"cannot open the database {args.db}: {problem}") from None
+        raise BriefingError(t("briefing.cli.unreadable_db", args.lang, db=args.db, problem=problem)) from None
     try:
         images = render_charts(slides)  # once, for the deck and the PDF alike
         for out in args.out:
@@ -134,12 +131,12 @@ def write_briefing(args, warn=None) -> list[Path]:
             else:
                 build_deck(slides, args.lang, out, images)
     except ChromeNotFoundError:
-        raise BriefingError("cannot render the charts: Chromium not found "
-                            "(install Debian's chromium or set BROWSER_PATH)") from None
+        raise BriefingError(t("briefing.cli.no_chromium", args.lang)) from None
     except PdfError as problem:
-        raise BriefingError(f"cannot print the PDF: {problem}") from None
+        raise BriefingError(t("briefing.cli.pdf_failed", args.lang, problem=problem)) from None
     except OSError as problem:
-        raise BriefingError(f"cannot write {problem.filename or args.out}: {problem.strerror or problem}") from None
+        raise BriefingError(t("briefing.cli.write_failed", args.lang, path=problem.filename or args.out,
+                                problem=problem.strerror or problem)) from None
     return list(args.out)
 
 
