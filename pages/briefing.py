@@ -155,13 +155,13 @@ def show_page() -> None:
         st.button(ctx.t("briefing.next"), key="sv_slide_next", icon=":material/chevron_right:", on_click=step,
                   args=(1,), disabled=index == len(slides) - 1, shortcut="PageDown")
         st.download_button(ctx.t("briefing.download"), data=deck_file, mime=PPTX_MIME,
-                           file_name=ctx.t("briefing.file_name", scope=community or ctx.t("briefing.whole_county"),
+                           file_name=ctx.t("briefing.file_name", scope=community or ctx.t("briefing.whole_county_file"),
                                            period=filters.period),
                            key="sv_deck_download", icon=":material/download:", on_click="ignore",
                            help=ctx.t("briefing.download_help"))
         st.download_button(ctx.t("briefing.download_pdf"), data=pdf_file, mime=PDF_MIME,
                            file_name=ctx.t("briefing.file_name_pdf",
-                                           scope=community or ctx.t("briefing.whole_county"), period=filters.period),
+                                           scope=community or ctx.t("briefing.whole_county_file"), period=filters.period),
                            key="sv_pdf_download", icon=":material/picture_as_pdf:", on_click="ignore",
                            help=ctx.t("briefing.download_pdf_help"))
 
