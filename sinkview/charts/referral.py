@@ -18,6 +18,7 @@ RATIO_COLOUR = "#1F1F1F"
 OUT_OF_COUNTY_COLOUR = TIER_COLOURS["upper_hospital"]
 LINK_OPACITY = 0.45
 SANKEY_TOP = 0.93  # the flows end here; the column headings sit above, below the legend
+SANKEY_BOTTOM = 0.04  # room for the label of a thin last node, which is centred on it
 NODE_GAP = 0.03  # vertical gap between Sankey nodes, as a fraction of the plot height
 ROW_PX = 28
 VALUE_ROOM = 1.12  # x-axis headroom so the count printed past the longest bar is not cut
@@ -84,7 +85,7 @@ def referral_sankey_figure(frame: pd.DataFrame, lang: str = "zh", by: str = "tie
     target_index = {key: len(sources) + i for i, key in enumerate(targets["key"])}
     nodes = pd.concat([sources, targets], ignore_index=True)
     fig = go.Figure(go.Sankey(
-        arrangement="snap", domain=dict(y=[0, SANKEY_TOP]),
+        arrangement="snap", domain=dict(y=[SANKEY_BOTTOM, SANKEY_TOP]),
         node=dict(
             label=nodes["label"],
             color=[TIER_COLOURS.get(tier, TIER_COLOURS["outside"]) if isinstance(tier, str)

@@ -38,7 +38,7 @@ def run(args, out=None) -> int:
 
     out = out or sys.stdout  # looked up now, so a captured stdout is honoured
     if args.end < args.start:
-        raise UserError("--end is before --start")
+        raise UserError(t("metrics_cli.end_before_start", args.lang, start=args.start, end=args.end))
     if args.db is not None and not args.db.is_file():
         raise UserError(f"no database at {args.db}")
     try:
