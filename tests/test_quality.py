@@ -236,7 +236,7 @@ def test_check_plain_text_and_errors(db_file, capsys, tmp_path):
     assert out.splitlines()[0].split()[:2] == ["quality.volume_completeness", "1.0000"]
     assert "专家同日多处下沉" in out
     code, _, err = run_check(capsys, "--db", str(db_file), "--start", "2025-09-30", "--end", "2025-07-01")
-    assert code == 1 and "before --start" in err
+    assert code == 1 and "早于开始日期" in err
     code, _, err = run_check(capsys, "--db", str(tmp_path / "none.duckdb"), "--start", "2025-07-01",
                              "--end", "2025-09-30")
     assert code == 1 and "no database" in err
