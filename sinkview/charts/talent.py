@@ -264,7 +264,13 @@ def mover_profile_figure(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
     )
     fig.update_xaxes(tickformat=".0%", range=[0, 1])
     fig.update_xaxes(title_text=t("talent.share_axis", lang), row=2, col=1)
-    return apply_theme(fig, title, height=520)
+    apply_theme(fig, title, height=560)
+    # Each panel's legend right above it (the theme puts a legend under the figure, which here
+    # left the title levels' legend under the education panel); a taller top margin keeps it
+    # clear of the title.
+    fig.update_layout(margin_t=100, legend=dict(orientation="h", yref="paper", yanchor="bottom", y=1.02,
+                                               xanchor="right", x=1))
+    return fig
 
 
 def _bucket_label(bucket_start, grain: str, lang: str) -> str:
