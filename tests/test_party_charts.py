@@ -102,3 +102,10 @@ def test_tables_label_their_columns(frames):
     assert table["Tier"].tolist() == ["Village clinic", "Village clinic"]
     table = charts.project_activities_table(frames["project_activities"], "en")
     assert set(table["Type"]) == {"Fusion project"}
+
+
+def test_a_townships_name_goes_below_its_point_when_a_higher_neighbour_has_its_name_above():
+    xs = pd.Series([2.0, 2.0, 2.0, 2.33, 2.33, 2.67, 2.0])
+    ys = pd.Series([62.0, 59.0, 47.0, 47.0, 45.5, 31.0, 8.0])
+    assert charts.label_positions(xs, ys) == ["top center", "bottom center", "bottom center", "top center",
+                                              "bottom center", "top center", "top center"]

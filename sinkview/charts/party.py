@@ -202,6 +202,24 @@ def comparison_caption(frame: pd.DataFrame, x: str, y: str, lang: str = "zh") ->
              x=in_sentence(x), y=in_sentence(y)) + t("party.compare.not_causation", lang)
 
 
+def label_positions(xs: pd.Series, ys: pd.Series, near_x: float = 0.06, near_y: float = 0.12) -> list[str]:
+    """Where each point's name goes: above it, or below it when a higher point close by (within
+    ``near_x``/``near_y`` of the axes' spans) already has its name above, where the two would
+    overlap, or has its name below, twice as far (that name then fills the gap between them)."""
+    x = xs.astype(float).to_numpy()
+    y = ys.astype(float).to_numpy()
+    span_x, span_y = max(x.max() - x.min(), 1e-9), max(y.max() - y.min(), 1e-9)
+    positions = ["top center"] * len(x)
+    placed: list[int] = []
+    for i in sorted(range(len(x)), key=lambda k: -y[k]):
+        if any(abs(x[i] - x[j]) / span_x < near_x
+               and abs(y[i] - y[j]) / span_y < (near_y if positions[j] == "top center" else 2 * near_y)
+               for j in placed):
+            positions[i] = "bottom center"
+        placed.append(i)
+    return positions
+
+
 def comparison_figure(frame: pd.DataFrame, x: str, y: str, lang: str = "zh",
                       highlight: str | None = None) -> go.Figure:
     """One point per township (``party/township_comparison``): party work across, a sinking
@@ -215,7 +233,8 @@ def comparison_figure(frame: pd.DataFrame, x: str, y: str, lang: str = "zh",
     size_ref = 2.0 * max(population.max(), 1) / LARGEST_MARKER_PX ** 2
     colours = [STATUS_COLOURS["near"] if name == highlight else "#0072B2" for name in present["township"]]
     fig = go.Figure(go.Scatter(
-        x=present[x], y=present[y], mode="markers+text", text=present["township"], textposition="top center",
+        x=present[x], y=present[y], mode="markers+text", text=present["township"],
+        textposition=label_positions(present[x], present[y]),
         textfont=dict(size=13), showlegend=False,
         marker=dict(size=population, sizemode="area", sizeref=size_ref, sizemin=SMALLEST_MARKER_PX,
                     color=colours, opacity=0.75, line=dict(width=1, color="white")),
