@@ -736,15 +736,3 @@ def test_metrics_text_shows_values_as_the_pages_do_and_a_closed_pipe_ends_quietl
                            "--by month | head -1", shell=True, capture_output=True, text=True, cwd=PROJECT,
                            env=county["env"])
     assert "Traceback" not in piped.stderr and "BrokenPipe" not in piped.stderr
-
-
-def test_decks_and_exports_made_on_the_command_line_are_in_the_audit_log(county, tmp_path):
-    deck = tmp_path / "deck.pptx"
-    assert run("briefing", "--db", str(county["db"]), "--period", "2025-Q3", "--out", str(deck),
-               env=county["env"]).returncode == 0
-    assert run("export", "--db", str(county["db"]), "--parquet", str(tmp_path / "parquet"),
-               env=county["env"]).returncode == 0
-    log = run("audit", "--db", str(county["db"]), "--limit", "5", env=county["env"]).stdout
-    deck_line = next(line for line in log.splitlines() if "\tdeck\t" in line or " deck " in line)
-    assert "cli:" in deck_line and "2025-Q3" in deck_line and "deck.pptx" in deck_line
-    assert any("export" in line and "parquet" in line and "cli:" in line for line in log.splitlines())

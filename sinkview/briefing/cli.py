@@ -137,15 +137,6 @@ def write_briefing(args, warn=None) -> list[Path]:
     except OSError as problem:
         raise BriefingError(t("briefing.cli.write_failed", args.lang, path=problem.filename or args.out,
                                 problem=problem.strerror or problem)) from None
-    from sinkview.briefing.slides import period_code
-    from sinkview.store import audit
-    from sinkview.tools.cli import _actor
-
-    with store.write("briefing") as con:   # as the page's downloads are: who made which deck
-        for out in args.out:
-            kind = ", pdf" if out.suffix.lower() == ".pdf" else ""
-            audit.record(con, _actor(), "deck", f"{period_code(args.start, args.end)}, {args.community or '*'}, "
-                                                f"{args.lang}{kind}, {out.name}")
     return list(args.out)
 
 

@@ -75,11 +75,6 @@ def _export(args, out) -> int:
     store.on_wait = warn_while_waiting
     with store.read() as con:
         written = export_parquet(con, args.parquet, overwrite=args.overwrite)
-    from sinkview.store import audit
-    from sinkview.tools.cli import _actor
-
-    with store.write("export") as con:   # as the page's downloads are: who took which rows out
-        audit.record(con, _actor(), "export", f"parquet {args.parquet}, {sum(written.values()):,} rows")
     for table, rows in written.items():
         print(f"{args.parquet / table}: {rows:,} rows", file=out)
     return EXIT_OK
