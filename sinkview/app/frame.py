@@ -118,7 +118,7 @@ def render_frame(db: str | None = None) -> PageContext:
             last = st.date_input(t("frame.custom_end", lang), value=end, key="sv_custom_end", format="YYYY-MM-DD")
             # The period is set in the click's callback: once its selectbox is drawn, a run may not change it.
             st.button(t("frame.apply", lang), key="sv_apply_custom", on_click=_apply_custom_period)
-            if last < first and st.session_state.pop("sv_custom_refused", False):
+            if st.session_state.pop("sv_custom_refused", False) and last < first:
                 st.error(t("frame.custom_end_before_start", lang))
 
         if scope is None:

@@ -101,6 +101,7 @@ def write_briefing(args, warn=None) -> list[Path]:
     from sinkview.briefing.deck_pdf import PdfError, build_pdf
     from sinkview.store.named_queries import run_query
     from sinkview.store.database import Store, StoreBusy, warn_while_waiting
+    from sinkview.tools.cli import UserError, check_community
 
     _check(args)
     try:
@@ -109,9 +110,10 @@ def write_briefing(args, warn=None) -> list[Path]:
         with store.read() as cursor:
             if cursor.execute("select count(*) from institutions").fetchall()[0][0] == 0:
                 raise BriefingError(t("briefing.cli.no_data", args.lang, db=args.db))
-            communities = run_query(cursor, "frame/communities")["community"].tolist()
-            if args.community is not None and args.community not in communities:
-                raise BriefingError(t("cli.unknown_community", args.lang, community=args.community, known=communities))
+            try:
+                check_community(cursor, args.community, args.lang)
+            except UserError as problem:
+                raise BriefingError(str(problem)) from None
             first, last = (None if pd.isna(day) else pd.Timestamp(day).date()
                            for day in run_query(cursor, "frame/data_range").iloc[0])
             if warn is not None and (first is None or args.start > last or args.end < first):

@@ -140,8 +140,8 @@ __FOOTER__</section>"""
 def _kpi_html(kpis: Sequence[Kpi]) -> str:
     names = "".join(f'<td style="background:#EEEEEE;font-weight:700;font-size:{_pt(SIZES["kpi_name"])}">'
                     f"{_e(k.name)}</td>" for k in kpis)
-    values = "".join(f'<td style="font-weight:700;font-size:{_pt(kpi_value_size(kpis))}">{_e(k.value_text)}</td>'
-                     for k in kpis)
+    value_size = _pt(kpi_value_size(kpis))
+    values = "".join(f'<td style="font-weight:700;font-size:{value_size}">{_e(k.value_text)}</td>' for k in kpis)
     targets = "".join(f'<td style="color:#595959;font-size:{_pt(SIZES["kpi_target"])};background:{_tint(k.status)}">'
                       f"{_e(k.target_line) or '&nbsp;'}</td>" for k in kpis)
     return f'<table class="kpi"><tr>{names}</tr><tr>{values}</tr><tr>{targets}</tr></table>'

@@ -54,10 +54,9 @@ def coverage_matrix_figure(frame: pd.DataFrame, lang: str = "zh", by: str = "mon
     title = t(f"rotation.matrix.title_{by}", lang)
     if frame.empty:
         return no_data_figure(lang, title)
-    totals = frame.groupby("inst_id", sort=False)["expert_days"].sum()
-    if max_rows is not None and len(totals) > max_rows:
-        kept = set(totals.sort_values(kind="stable").index[:max_rows])
-        frame = frame[frame["inst_id"].isin(kept)]
+    if max_rows is not None and frame["inst_id"].nunique() > max_rows:
+        totals = frame.groupby("inst_id", sort=False)["expert_days"].sum()
+        frame = frame[frame["inst_id"].isin(totals.sort_values(kind="stable").index[:max_rows])]
         title = t("rotation.matrix.title_fewest", lang, count=max_rows, total=len(totals))
     cells = frame.assign(
         column=month_labels(frame["month"]) if by == "month" else frame["specialty"],
