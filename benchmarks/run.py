@@ -72,7 +72,8 @@ PAGES = ("overview", "rotation", "referral", "village", "talent")
 KEYS = ("import_s", "import_vs_read_csv", "import_vs_pandas",
         *(f"page_{page}_{suffix}" for page in PAGES for suffix in ("s", "vs_bare")),
         "cached_rerender_s", "peak_rss_mb", "deck_s")
-TARGETS = {"import_vs_read_csv": 1.5, "import_vs_pandas": 0.2, "cached_rerender_s": 0.05,
+# import_vs_read_csv: issue 16 (issue 8 first asked 1.5)
+TARGETS = {"import_vs_read_csv": 2.0, "import_vs_pandas": 0.2, "cached_rerender_s": 0.05,
            "peak_rss_mb": 2048, "deck_s": 20,
            **{f"page_{page}_s": 1.0 for page in PAGES}, **{f"page_{page}_vs_bare": 1.3 for page in PAGES}}
 # The frame (sidebar filters and data status) runs these on every page.
