@@ -12,6 +12,7 @@ import hashlib
 import logging
 import re
 import tempfile
+import threading
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from sinkview.app import mapping_form
 from sinkview.ingest import mappings, messages
@@ -169,8 +171,14 @@ def _check_large(ctx: PageContext, raw: bytes, file_name: str, mapping) -> Valid
     bar = st.progress(0.0, text=ctx.t("data.progress.start", file=file_name))
     expected = max(raw.count(b"\n"), 1)   # lines: the rows to read, near enough for a bar
 
+    run = get_script_run_ctx()
+
     def show(stage: str, rows: int) -> None:
-        share = min(rows / expected, 1.0) * (0.6 if stage == "read" else 1.0)
+        # Reading is the first 60 % of the bar, checking the rest. Updates during a long
+        # statement come from a second thread, which the page's run lends its context.
+        add_script_run_ctx(threading.current_thread(), run)
+        done = min(rows / expected, 1.0)
+        share = 0.6 * done if stage == "read" else 1.0 if stage == "validated" else 0.6 + 0.4 * done
         bar.progress(share, text=ctx.t(f"data.progress.{stage}", file=file_name, rows=format_number(rows)))
 
     with tempfile.TemporaryDirectory(prefix="sinkview-upload-") as folder:

@@ -15,7 +15,7 @@ The cells come back as a view with the columns of the reader's cells file: ``c<i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +24,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from sinkview.ingest import live_progress
 from sinkview.store.database import settings_while
 
 CELLS_TABLE = "upload_cells"
@@ -98,17 +99,23 @@ def _numbered(names: list[str], first_row: int, where: str = "") -> str:
 
 
 def load_cells(cursor, path: Path, offset: int, skip_lines: int, delimiter: str, width: int, first_row: int,
-               first_cells: Sequence[str] | None) -> LoadedCells | None:
+               first_cells: Sequence[str] | None, progress: Callable[[int], None] | None = None) -> LoadedCells | None:
     """The body of ``path`` (from byte ``offset``, after ``skip_lines`` lines) as the view
     ``CELLS_VIEW``, or None when DuckDB's reading could differ from the exact parsers' (then
-    nothing is left behind). The body's lines are counted beside DuckDB's reading."""
+    nothing is left behind). The body's lines are counted beside DuckDB's reading;
+    ``progress(rows)`` hears about how many of them DuckDB has read while it reads."""
     counting = _COUNTING.submit(body_lines, path, offset)
+
+    def rows_read(share: float) -> None:
+        if counting.done():   # the count comes long before the reading ends
+            progress(int(share * counting.result()))
     names = [f"c{i}" for i in range(width)]
     params = {"path": str(path), "skip": int(skip_lines), "delim": delimiter, "buffer": int(BUFFER_BYTES),
               "columns": {name: "VARCHAR" for name in names}}
     try:
         # The caller holds DuckDB to the import's memory limit; the table spills beyond it.
-        with settings_while(cursor, preserve_insertion_order=True):
+        with settings_while(cursor, preserve_insertion_order=True), \
+                live_progress.reported(cursor, rows_read if progress is not None else None):
             cursor.execute(f"""create or replace temp table {CELLS_TABLE} as
                 select * from read_csv($path, header = false, skip = $skip, columns = $columns, delim = $delim,
                     quote = '"', escape = '"', auto_detect = false, strict_mode = true, null_padding = false, buffer_size = $buffer)""",

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from rapidfuzz import fuzz, process, utils
 
-from sinkview.ingest import fast_csv
+from sinkview.ingest import fast_csv, live_progress
 from sinkview.ingest.contract import (ALIAS_SEPARATORS, DATASETS, DOMAINS, INSTITUTION_LIST_SEPARATORS, STORED_AS, Column,
                                Dataset)
 from sinkview.ingest.reader import (OVERFLOW, ROW_NUMBER, STREAM_BYTES, ColumnMapping, RawTable, UnreadableFile,
@@ -636,7 +636,7 @@ def _read_and_stage(cursor, raw: bytes | Path, result: Validation, workdir: Path
     if table.missing_columns:
         result.file_error = Notice("file_missing_columns", {"columns": table.missing_columns})
         return
-    _stage(cursor, table, result, workdir)
+    _stage(cursor, table, result, workdir, progress)
     if progress is not None and workdir is not None:
         progress("validated", result.rows_total)
     if result.rows_total == 0:
@@ -775,10 +775,11 @@ STAGE_OPTIONS = ("format parquet, compression uncompressed, per_thread_output tr
                  "dictionary_size_limit 1000, row_group_size 30720, parquet_version v2")
 
 
-def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = None) -> None:
+def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = None, progress=None) -> None:
     """Normalise and check the rows, then collect the problems and warnings. A large file's
     rows stay out of Python: read from its cells, written to Parquet files in ``workdir/staged``
-    (the commit may come in a later run, on another connection)."""
+    (the commit may come in a later run, on another connection); ``progress("checking", rows)``
+    hears about how many rows the check has got through while it runs."""
     dataset = table.dataset
     _prepare(cursor)
     inner, outer = hmac_pads(secret("patient_hmac"))
@@ -799,9 +800,15 @@ def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = N
         cursor.execute(f"create or replace temp view upload_raw as select {cells} "
                        f"from {table.source} where {_q(ROW_NUMBER)} <= {int(table.last_row)}")
         staged_path = workdir / "staged"
+        rows = max(int(table.last_row) - table.header_row, 0)   # near enough for a display
+
+        def rows_checked(share: float) -> None:
+            progress("checking", int(share * rows))
+
         for repeated_keys in (False, True) if unique_keys else (False,):
-            cursor.execute(f"copy ({validation_sql(dataset, present, derived, repeated_keys)}) "
-                           f"to {_lit(str(staged_path))} ({STAGE_OPTIONS})", params)
+            with live_progress.reported(cursor, rows_checked if progress is not None else None):
+                cursor.execute(f"copy ({validation_sql(dataset, present, derived, repeated_keys)}) "
+                               f"to {_lit(str(staged_path))} ({STAGE_OPTIONS})", params)
             cursor.execute(f"create or replace temp view staged_upload as select * from {_staged_files(staged_path)}")
             if repeated_keys or not unique_keys or not _has_repeated_keys(cursor, dataset, "staged_upload"):
                 break

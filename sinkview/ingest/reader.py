@@ -639,7 +639,8 @@ def _read_with_duckdb(cursor, utf8: Path, encoding: str, dataset_name: str | Non
     """The file read by DuckDB (``fast_csv``), or None when that could differ from the exact parsers."""
     body = _locate_body(utf8, dataset_name, mapping, saved)
     cells = fast_csv.load_cells(cursor, utf8, body.offset, body.header_index + 1, body.delimiter,
-                                len(body.header), body.header_index + 2, body.first_cells)
+                                len(body.header), body.header_index + 2, body.first_cells,
+                                None if progress is None else lambda rows: progress("read", rows))
     if cells is None:
         return None
     if progress is not None:

@@ -202,7 +202,7 @@ def _progress_printer(path: Path, lang: str):
 
     def show(stage: str, rows: int) -> None:
         now = time.monotonic()
-        if stage == "read" and now - last[0] < PROGRESS_EVERY_S:
+        if stage != "validated" and now - last[0] < PROGRESS_EVERY_S:
             return
         last[0] = now
         print(f"{path}: {t(f'cli.progress.{stage}', lang, rows=f'{rows:,}')}", file=sys.stderr, flush=True)
