@@ -73,8 +73,10 @@ def show_upload(digest: str, state: data_page.UploadState) -> None:
         if validation.warnings:
             st.warning("\n".join(f"- {data_page.notice_text(ctx, notice)}" for notice in validation.warnings),
                        icon=":material/info:")
-        if not validation.errors.empty:
-            st.error(ctx.t("data.errors", count=format_number(len(validation.errors))))
+        if validation.error_count:
+            st.error(ctx.t("data.errors", count=format_number(validation.error_count)))
+            if validation.error_count > len(validation.errors):
+                st.caption(ctx.t("data.errors_first", shown=format_number(len(validation.errors))))
             widgets.table(ctx, data_page.error_frame(validation, ctx.lang), f"{Path(state.file_name).stem}_errors",
                           key=f"sv_errors_{key}", widths=data_page.error_widths(ctx.lang))
         st.caption(ctx.t("data.not_written"))
@@ -84,7 +86,7 @@ def show_upload(digest: str, state: data_page.UploadState) -> None:
             if st.button(ctx.t("data.import"), key=f"sv_import_{key}", type="primary", disabled=not whole_file_ok,
                          help=None if whole_file_ok else ctx.t("data.import_help")):
                 data_page.import_upload(ctx, digest, valid_rows_only=False)
-            if not validation.errors.empty and validation.rows_valid:
+            if validation.error_count and validation.rows_valid:
                 if st.button(ctx.t("data.import_valid_only", rows=format_number(validation.rows_valid)),
                              key=f"sv_import_valid_{key}"):
                     data_page.import_upload(ctx, digest, valid_rows_only=True)

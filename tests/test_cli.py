@@ -736,3 +736,20 @@ def test_metrics_text_shows_values_as_the_pages_do_and_a_closed_pipe_ends_quietl
                            "--by month | head -1", shell=True, capture_output=True, text=True, cwd=PROJECT,
                            env=county["env"])
     assert "Traceback" not in piped.stderr and "BrokenPipe" not in piped.stderr
+
+
+def test_an_unexpected_failure_is_a_message_not_a_traceback(monkeypatch, capsys):
+    from sinkview.tools import cli
+
+    def broken(args):
+        raise RuntimeError("disk went away")
+
+    monkeypatch.setitem(cli.COMMANDS, "audit", broken)
+    monkeypatch.delenv("SINKVIEW_DEBUG", raising=False)
+    assert cli.main(["--lang", "en", "audit"]) == cli.EXIT_DATA_ERRORS
+    said = capsys.readouterr().err
+    assert said.startswith("error: the command did not complete") and "RuntimeError: disk went away" in said
+    assert "Traceback" not in said
+    monkeypatch.setenv("SINKVIEW_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        cli.main(["audit"])

@@ -7,6 +7,7 @@ the large-file path, and each file is checked both ways."""
 from __future__ import annotations
 
 
+import pandas as pd
 import pytest
 
 from sinkview.ingest import importer, reader
@@ -103,3 +104,53 @@ def test_utf8_check_reads_to_the_end_of_the_file(tmp_path, monkeypatch):
 
 
 
+
+
+def _many_errors() -> bytes:
+    """40 referrals: every second one from an unknown code, every other one from a name close to
+    a registered one (a suggestion), and every third with a month that does not exist."""
+    rows = [[f"Z{i}", f"P{i}", "2025/13/01" if i % 3 == 0 else "2025-07-01",
+             "T9" if i % 2 else "石桥镇卫生院", "C1", "已完成", ""] for i in range(1, 41)]
+    return csv_bytes(REFERRAL_HEADER, rows)
+
+
+def _listed(frame) -> list:
+    return frame.astype(object).where(frame.notna(), None).values.tolist()
+
+
+def test_a_large_file_keeps_its_first_errors_in_memory_and_every_one_on_disk(cursor, tmp_path, monkeypatch):
+    in_memory = validate_upload(cursor, _many_errors(), "bad.csv").errors
+    assert len(in_memory) > 40 and {"unknown_inst", "unknown_inst_suggest", "date_impossible"} <= set(in_memory["reason"])
+    path = tmp_path / "bad.csv"
+    path.write_bytes(_many_errors())
+    monkeypatch.setattr(reader, "STREAM_BYTES", 0)
+    monkeypatch.setattr(importer, "STREAM_BYTES", 0)
+    monkeypatch.setattr(importer, "ERRORS_KEPT", 5)
+    large = validate_upload(cursor, path, path.name)
+    assert large.error_count == len(in_memory) and len(large.errors) == 5
+    assert _listed(large.errors) == _listed(in_memory.head(5))
+    # every error, read back from disk in batches: suggestions and header names as in memory
+    every = pd.concat(list(large.all_errors(batch_rows=7)), ignore_index=True)
+    assert _listed(every) == _listed(in_memory)
+    assert not large.ok
+    with pytest.raises(importer.ImportRefused) as refused:
+        commit_validation(cursor, large)
+    assert refused.value.params["count"] == len(in_memory)
+
+
+def test_the_command_line_lists_every_error_of_a_large_file(tmp_path, monkeypatch, capsys):
+    from sinkview.tools import cli
+
+    store = Store(tmp_path / "cli.duckdb")
+    import_file(store.cursor(), INSTITUTIONS, "机构.csv")
+    expected = validate_upload(store.cursor(), _many_errors(), "bad.csv").errors
+    store.close()
+    path = tmp_path / "bad.csv"
+    path.write_bytes(_many_errors())
+    monkeypatch.setattr(reader, "STREAM_BYTES", 0)
+    monkeypatch.setattr(importer, "STREAM_BYTES", 0)
+    monkeypatch.setattr(importer, "ERRORS_KEPT", 5)
+    assert cli.main(["--lang", "en", "load", "--db", str(tmp_path / "cli.duckdb"), str(path)]) == cli.EXIT_DATA_ERRORS
+    printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith(f"{path}:") and ":0::" not in line
+               and line.split(":")[1].isdigit()]
+    assert [(int(line.split(":")[1]), line.split(":")[2]) for line in printed] == list(zip(expected["row"], expected["column"]))

@@ -46,3 +46,15 @@ def test_a_large_upload_is_checked_in_bounded_memory_and_imported(app, db_path, 
     assert on_store(db_path, lambda con: con.execute(
         "select count(*) from referrals where referral_id = 'RF1234'").fetchall()) == [(0,)]
     assert large_files == []                         # DuckDB read both files; the exact parsers were not needed
+
+
+def test_a_large_upload_with_many_errors_shows_the_first_and_says_how_to_list_all(app, db_path, large_files, monkeypatch):
+    monkeypatch.setattr(importer, "ERRORS_KEPT", 10)
+    upload(app, ("机构.csv", INSTITUTIONS))
+    click(app, f"sv_import_{digest_key(INSTITUTIONS)}")
+    rows = [[f"RF{i}", f"P{i}", "2025-07-03", "T999", "T001", "已完成", ""] for i in range(300)]
+    raw = csv_bytes(HEADER, rows)
+    upload(app, ("转诊.csv", raw))
+    assert "错误（300 处）" in texts(app.error)                 # every error counted
+    assert table_with(app, "原因")["行号"].tolist() == list(range(2, 12))   # the first ten listed
+    assert "下表按行号列出前 10 处" in texts(app.caption) and "python -m sinkview load" in texts(app.caption)

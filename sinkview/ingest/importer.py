@@ -32,13 +32,14 @@ from sinkview.ingest.contract import (ALIAS_SEPARATORS, DATASETS, DOMAINS, INSTI
                                Dataset)
 from sinkview.ingest.reader import (OVERFLOW, ROW_NUMBER, STREAM_BYTES, ColumnMapping, RawTable, UnreadableFile,
                              raw_cells_column, read_upload, read_upload_file, trim_cells)
-from sinkview.store.database import settings_while
+from sinkview.store.database import CONNECTION_CONFIG, settings_while
 from sinkview.store.secrets import hmac_pads, secret
 
 EARLIEST_DATE = dt.date(1950, 1, 1)   # plausibility bounds: 1900-01-00 Excel zero dates are errors
 LATEST_DATE = dt.date(2099, 12, 31)
 PREVIEW_ROWS = 50
 ERROR_COLUMNS = ["file", "row", "column", "value", "reason", "detail"]
+ERRORS_KEPT = 10_000   # a large file's errors held in memory (and shown); every one stays on disk
 
 _MACROS = (resources.files("sinkview.ingest") / "normalise_macros.sql").read_text(encoding="utf-8")
 
@@ -67,6 +68,12 @@ class Validation:
     encoding: str = ""
     mapping_name: str | None = None          # the saved column mapping that was applied
     staged_path: Path | None = None          # the same rows on disk, for a file read in bounded memory
+    # A large file keeps its first ERRORS_KEPT errors in ``errors`` and every one on disk, so that
+    # a file whose every row is wrong stays in bounded memory; ``all_errors`` reads them back.
+    errors_total: int | None = None
+    errors_file: Path | None = None
+    error_headers: dict = field(default_factory=dict)        # column -> header as written
+    error_replacements: dict = field(default_factory=dict)   # (column, value) -> (reason, detail)
 
     @property
     def staged(self) -> pa.Table | None:
@@ -79,8 +86,28 @@ class Validation:
         return [ROW_NUMBER, *stored_columns(self.dataset), "_valid"]
 
     @property
+    def error_count(self) -> int:
+        """Every error of the file, also those beyond the ones kept in ``errors``."""
+        return len(self.errors) if self.errors_total is None else self.errors_total
+
+    def all_errors(self, batch_rows: int = 50_000):
+        """Every error in row order, in frames of at most ``batch_rows`` (read from disk for a
+        large file whose errors were not all kept)."""
+        if self.errors_file is None or self.error_count <= len(self.errors):
+            yield self.errors
+            return
+        # Sorted by a DuckDB of its own (the check's connection may be gone), spilling to disk
+        # beyond the import's memory limit.
+        with duckdb.connect(config={**CONNECTION_CONFIG, "memory_limit": IMPORT_MEMORY_LIMIT}) as con:
+            ordered = con.sql(f"select * exclude (pos) from read_parquet({_lit(str(self.errors_file))}) "
+                              "order by row, pos").to_arrow_reader(batch_rows)
+            for batch in ordered:
+                # Python strings: a row at a time, Arrow-backed text is slow to walk
+                yield present_errors(batch.to_pandas().astype(object), self.error_replacements, self.error_headers)
+
+    @property
     def ok(self) -> bool:
-        return self.file_error is None and self.errors.empty
+        return self.file_error is None and self.error_count == 0
 
     @property
     def rows_rejected(self) -> int:
@@ -687,13 +714,16 @@ def _file_notices(table: RawTable) -> list[Notice]:
     return notices
 
 
-def _errors_sql(dataset: Dataset) -> str:
+def _errors_sql(dataset: Dataset, on_disk: bool = False) -> str:
     """Every problem of the staged rows, showing each value exactly as typed in the file (the
-    checks saw it cleaned). Pseudonymised columns never show their raw value."""
+    checks saw it cleaned). Pseudonymised columns never show their raw value. ``on_disk``: for
+    a file of errors, unsorted (a sort that keeps millions of errors in order is what runs out
+    of memory) and with ``pos``, each error's place in its row, so readers sort it."""
     hidden = ", ".join(_q(name) for name in (OVERFLOW, *dataset.pseudonymised, *(_trimmed(c.name) for c in dataset.columns)))
     return f"""
 with problems as (
-    select {_q(ROW_NUMBER)}, unnest(_errors) as e from staged_upload where not _valid
+    select {_q(ROW_NUMBER)}, unnest(_errors) as e, generate_subscripts(_errors, 1) as pos
+    from staged_upload where not _valid
 ),
 typed_cells as (
     unpivot (
@@ -705,10 +735,10 @@ typed_cells as (
 select $file as file, p.{_q(ROW_NUMBER)} as row, p.e.column,
     case when p.e.column in ({', '.join(_lit(n) for n in dataset.pseudonymised) or "''"}) then null
          else coalesce(nullif(trim(c.typed), ''), p.e.value) end as value,
-    p.e.reason, p.e.detail
+    p.e.reason, p.e.detail{', p.pos' if on_disk else ''}
 from problems p
 left join typed_cells c on c.{_q(ROW_NUMBER)} = p.{_q(ROW_NUMBER)} and c.column_name = p.e.column
-order by row
+{'' if on_disk else 'order by row, p.pos'}
 """
 
 
@@ -717,20 +747,17 @@ SUGGESTION_CUTOFF = 60   # rapidfuzz WRatio, 0-100: below this a name is not off
 SUGGESTION_MARGIN = 20   # suffixes such as 卫生院 alone score ~55), nor one this far below the best
 
 
-def suggest_institutions(cursor, dataset: Dataset, errors: pd.DataFrame) -> pd.DataFrame:
-    """Unknown institution references get up to three close known names (of the tier the
-    column asks for): ``unknown_inst_suggest`` with the names as detail. With no institution
-    stored at all the reason says to load the list first. One lookup per distinct value."""
-    unknown = errors["reason"] == "unknown_inst"
-    if not unknown.any():
-        return errors
+def institution_suggestions(cursor, dataset: Dataset, unknown: set[tuple[str, str]]) -> dict:
+    """What replaces each unknown reference's error, ``(column, value) -> (reason, detail)``:
+    up to SUGGESTIONS registered names that it resembles (for the tier the column needs), or
+    that there is no institutions list at all. A value with nothing close keeps its error."""
+    if not unknown:
+        return {}
     # Every name and alias, folded as the SQL folds them (sv_inst_names, made by _prepare).
     known = cursor.execute("""select n.name_key, i.inst_name, i.tier from sv_inst_names n
         join institutions i using (inst_id) order by i.inst_id, n.name_key""").fetchall()
-    errors = errors.copy()
     if not known:
-        errors.loc[unknown, "reason"] = "unknown_inst_no_list"
-        return errors
+        return {pair: ("unknown_inst_no_list", None) for pair in unknown}
     tiers = {r.column: r.tier for r in dataset.rules if r.kind == "known_inst"}
     by_tier: dict[str | None, dict[str, str]] = {}   # folded name -> display name, per required tier
     for wanted in set(tiers.values()) | {None}:
@@ -738,8 +765,8 @@ def suggest_institutions(cursor, dataset: Dataset, errors: pd.DataFrame) -> pd.D
         for key, inst_name, tier in known:
             if wanted in (None, tier):
                 by_tier[wanted].setdefault(key, inst_name)
-    detail = {}
-    for column, value in set(zip(errors.loc[unknown, "column"], errors.loc[unknown, "value"])):
+    replacements = {}
+    for column, value in unknown:
         names = by_tier[tiers.get(column)]
         found = process.extract(_fold(value), list(names), scorer=fuzz.WRatio, processor=utils.default_process,
                                 limit=SUGGESTIONS * 3, score_cutoff=SUGGESTION_CUTOFF)
@@ -747,11 +774,24 @@ def suggest_institutions(cursor, dataset: Dataset, errors: pd.DataFrame) -> pd.D
         offered = list(dict.fromkeys(names[match] for match, score, _ in found
                                      if score >= best - SUGGESTION_MARGIN))[:SUGGESTIONS]
         if offered:
-            detail[(column, value)] = "、".join(offered)
-    keys = list(zip(errors["column"], errors["value"]))
-    suggested = [unknown.iloc[i] and keys[i] in detail for i in range(len(errors))]
-    errors.loc[suggested, "reason"] = "unknown_inst_suggest"
-    errors.loc[suggested, "detail"] = [detail[k] for k, s in zip(keys, suggested) if s]
+            replacements[(column, value)] = ("unknown_inst_suggest", "、".join(offered))
+    return replacements
+
+
+def present_errors(errors: pd.DataFrame, replacements: dict, headers: dict) -> pd.DataFrame:
+    """Errors as the user reads them: suggestions in place of bare unknown references, and
+    columns named as the user's file heads them (not by canonical names)."""
+    errors = errors.copy()
+    unknown = errors["reason"] == "unknown_inst"
+    if replacements and unknown.any():
+        found = pd.Series([replacements.get(key) for key in zip(errors.loc[unknown, "column"], errors.loc[unknown, "value"])],
+                          index=errors.index[unknown], dtype=object).dropna()
+        errors.loc[found.index, "reason"] = [reason for reason, _ in found]
+        detailed = found[[detail is not None for _, detail in found]]
+        errors.loc[detailed.index, "detail"] = [detail for _, detail in detailed]
+    errors["column"] = [headers.get(c, c) for c in errors["column"]]
+    other = errors["reason"].isin(["before_other", "more_than_other"])
+    errors.loc[other, "detail"] = [headers.get(d, d) for d in errors.loc[other, "detail"]]
     return errors
 
 
@@ -828,7 +868,20 @@ def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = N
                 break
         staged_columns = staged.column_names
     try:
-        errors = cursor.execute(_errors_sql(dataset), {"file": result.file_name}).df()
+        if table.source is not None:   # a large file: every error on disk, the first ERRORS_KEPT here
+            result.errors_file = workdir / "errors.parquet"
+            errors_on_disk = f"read_parquet({_lit(str(result.errors_file))})"
+            cursor.execute(f"copy ({_errors_sql(dataset, on_disk=True)}) to {_lit(str(result.errors_file))} "
+                           "(format parquet)", {"file": result.file_name})
+            errors = cursor.execute(f"select * exclude (pos) from {errors_on_disk} "
+                                    f"order by row, pos limit {int(ERRORS_KEPT)}").df()
+            result.errors_total = pq.ParquetFile(result.errors_file).metadata.num_rows
+            unknown = set(cursor.execute(f"""select distinct "column", value from {errors_on_disk}
+                where reason = 'unknown_inst'""").fetchall())
+        else:
+            errors = cursor.execute(_errors_sql(dataset), {"file": result.file_name}).df()
+            unknown = set(zip(errors.loc[errors["reason"] == "unknown_inst", "column"],
+                              errors.loc[errors["reason"] == "unknown_inst", "value"]))
         flag_names = [n for n in staged_columns if n.startswith("warn_")
                       and not (derived and n == "warn_pseudonymised")]  # said by warn_patient_key_derived
         # One pass over the staged rows: the counts, and each warning's count and first rows.
@@ -846,12 +899,9 @@ def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = N
         else:
             cursor.unregister("upload_raw")
             cursor.unregister("staged_upload")
-    errors = suggest_institutions(cursor, dataset, errors)
-    # Name columns as the user's file does (header text), not by canonical names.
-    errors["column"] = [table.headers.get(c, c) for c in errors["column"]]
-    other = errors["reason"].isin(["before_other", "more_than_other"])
-    errors.loc[other, "detail"] = [table.headers.get(d, d) for d in errors.loc[other, "detail"]]
-    result.errors = errors
+    result.error_replacements = institution_suggestions(cursor, dataset, unknown)
+    result.error_headers = dict(table.headers)
+    result.errors = present_errors(errors, result.error_replacements, result.error_headers)
     result.rows_total, result.rows_valid = total, valid
     keep = [ROW_NUMBER, *stored_columns(dataset), "_valid"]
     if table.source is not None:
@@ -867,8 +917,8 @@ def commit_validation(cursor, validation: Validation, valid_rows_only: bool = Fa
     """Write the validated rows in one transaction; refuse a file with errors unless asked."""
     if validation.file_error is not None:
         raise ImportRefused(validation.file_error.code, **validation.file_error.params)
-    if not validation.errors.empty and not valid_rows_only:
-        raise ImportRefused("refused_has_errors", count=len(validation.errors))
+    if validation.error_count and not valid_rows_only:
+        raise ImportRefused("refused_has_errors", count=validation.error_count)
     if validation.rows_valid == 0:
         raise ImportRefused("refused_no_valid_rows")
     dataset = validation.dataset

@@ -27,11 +27,11 @@ def reported(cursor, on_share: Callable[[float], None] | None, every_s: float = 
     stop = threading.Event()
 
     def poll() -> None:
-        last = -1.0
+        last = 0.0
         while not stop.wait(every_s):
             try:
-                percent = cursor.query_progress()
-                if percent >= 0 and percent / 100 > last:
+                percent = cursor.query_progress()   # -1 when it cannot tell
+                if percent / 100 > last:
                     last = min(percent / 100, 1.0)
                     on_share(last)
             except Exception:   # a display that cannot be updated is not worth an import

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import getpass
 import json
 import os
@@ -151,9 +152,11 @@ def cmd_load(args, out=None) -> int:
             continue
         if validation.mapping_name:
             print(f"{path}: {t('cli.mapping_used', args.lang, mapping=validation.mapping_name)}", file=out)
-        for row in validation.errors.itertuples():
-            reason = reason_text(validation.dataset, row.reason, row.detail, row.value, args.lang)
-            print(f"{path}:{row.row}:{row.column}: {reason}", file=out)
+        said = functools.lru_cache(maxsize=1 << 16)(   # a file's errors repeat their reasons and values
+            lambda reason, detail, value: reason_text(validation.dataset, reason, detail, value, args.lang))
+        for errors in validation.all_errors():   # a large file's from disk, in batches
+            for row in errors.itertuples():
+                print(f"{path}:{row.row}:{row.column}: {said(row.reason, row.detail, row.value)}", file=out)
         result = None
         if validation.ok or (args.valid_rows_only and validation.rows_valid):
             with store.write(f"load {path.name}") as con:
@@ -391,4 +394,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:   # the reader went away (| head): stop quietly, as the Python docs advise
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_DATA_ERRORS
+    except Exception as problem:   # never a traceback for a user (SINKVIEW_DEBUG=1 shows it)
+        if os.environ.get("SINKVIEW_DEBUG"):
+            raise
+        print(f"error: {t('cli.unexpected', _LANGUAGE[0], problem=f'{type(problem).__name__}: {problem}')}",
+              file=sys.stderr)
         return EXIT_DATA_ERRORS
