@@ -193,7 +193,7 @@ def _check_large(ctx: PageContext, raw: bytes, file_name: str, mapping) -> Valid
 def import_upload(ctx: PageContext, digest: str, valid_rows_only: bool) -> None:
     """Write a checked file (on the user's confirmation), remember the result, refresh."""
     state = st.session_state[UPLOADS_KEY][digest]
-    with page_boundary(ctx, "import"):
+    with page_boundary(ctx, "import"), st.spinner(ctx.t("data.importing", file=state.file_name)):
         with ctx.store.write(f"import {state.file_name}") as con:
             result = commit_validation(con, state.validation, valid_rows_only, who=ctx.user)
         refresh_cells(ctx)
