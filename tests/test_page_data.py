@@ -256,11 +256,13 @@ def test_the_preview_and_the_history_show_empty_cells_empty():
     assert preview["原机构编码"].tolist() == [""]            # recruited from outside: no home institution
     assert preview["目标机构编码"].tolist() == ["T1"]
     assert preview["开始日期"].tolist() == ["2025-03-05"]     # one type per column: a table cannot mix
-    history = pd.DataFrame({"import_id": [1], "dataset": ["staff_movements"], "file_name": ["s.csv"],
-                            "mapping_name": [None], "imported_at": [pd.Timestamp("2025-03-05 08:30")],
-                            "undone_at": [None]})
+    history = pd.DataFrame({"import_id": [1, 2], "dataset": ["staff_movements"] * 2, "file_name": ["s.csv"] * 2,
+                            "mapping_name": [None] * 2, "imported_by": ["sample", "王芳"],
+                            "imported_at": [pd.Timestamp("2025-03-05 08:30")] * 2, "undone_at": [None] * 2})
     shown = data_page.history_frame(history, "zh")
-    assert shown.iloc[0].tolist() == [1, "人才流动", "s.csv", "", "2025-03-05 08:30", ""]
+    assert shown.iloc[0].tolist() == [1, "人才流动", "s.csv", "", "示例数据", "2025-03-05 08:30", ""]
+    assert shown.iloc[1].tolist()[4] == "王芳"
+    assert data_page.history_frame(history, "en").iloc[0].tolist()[4] == "sample data"
 
 
 def test_the_uploaders_own_words_are_given_in_the_users_language(monkeypatch):

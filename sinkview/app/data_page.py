@@ -32,6 +32,7 @@ from sinkview.ingest.importer import (ImportRefused, ImportResult, Notice, Valid
 from sinkview.metrics import cells
 from sinkview.ingest.reader import ROW_NUMBER, STREAM_BYTES, UnreadableFile, head_rows
 from sinkview.app.context import PageContext, data_version
+from sinkview.tools.sample_loader import SAMPLE_USER
 
 LOG = logging.getLogger(__name__)
 UPLOADS_KEY = "sv_data_uploads"        # content hash -> UploadState, for files in the uploader
@@ -330,6 +331,8 @@ def history_frame(history: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The import log under display names, datasets by name, times to the minute."""
     shown = history.copy()
     shown["dataset"] = shown["dataset"].map(lambda name: dataset_label(name, lang))
+    if "imported_by" in shown:   # the bundled sample's imports, by name rather than by account
+        shown["imported_by"] = shown["imported_by"].replace({SAMPLE_USER: t("data.sample_user", lang)})
     for column in ("imported_at", "undone_at"):
         shown[column] = [minute(value) for value in shown[column]]
     return blank_missing(shown).rename(columns={c: t(f"data.col.{c}", lang) for c in shown.columns})
