@@ -8,13 +8,11 @@ import threading
 from contextlib import contextmanager
 
 import duckdb
-import pytest
 
 from sinkview.ingest import importer, live_progress, reader
-from sinkview.ingest.importer import import_file, validate_upload
-from sinkview.store.database import Store
+from sinkview.ingest.importer import validate_upload
 from sinkview.tools import cli
-from tests.test_large_files import INSTITUTIONS
+from tests.test_large_files import cursor  # noqa: F401 (the store with the institutions)
 
 
 def test_a_long_statement_reports_growing_shares_from_another_thread():
@@ -54,15 +52,6 @@ def test_no_callback_means_no_thread_and_no_setting(monkeypatch):
     with live_progress.reported(con, None):
         con.execute("select 1").fetchall()
     assert started == []
-
-
-@pytest.fixture
-def cursor(tmp_path):
-    store = Store(tmp_path / "p.duckdb")
-    cur = store.cursor()
-    import_file(cur, INSTITUTIONS, "机构.csv")
-    yield cur
-    store.close()
 
 
 def test_a_large_file_reports_rows_checked_while_the_check_runs(cursor, tmp_path, monkeypatch):

@@ -331,8 +331,8 @@ def history_frame(history: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The import log under display names, datasets by name, times to the minute."""
     shown = history.copy()
     shown["dataset"] = shown["dataset"].map(lambda name: dataset_label(name, lang))
-    if "imported_by" in shown:   # the bundled sample's imports, by name rather than by account
-        shown["imported_by"] = shown["imported_by"].replace({SAMPLE_USER: t("data.sample_user", lang)})
+    # the bundled sample's imports, by name rather than by account
+    shown["imported_by"] = shown["imported_by"].replace({SAMPLE_USER: t("data.sample_user", lang)})
     for column in ("imported_at", "undone_at"):
         shown[column] = [minute(value) for value in shown[column]]
     return blank_missing(shown).rename(columns={c: t(f"data.col.{c}", lang) for c in shown.columns})

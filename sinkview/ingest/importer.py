@@ -868,20 +868,6 @@ def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = N
                 break
         staged_columns = staged.column_names
     try:
-        if table.source is not None:   # a large file: every error on disk, the first ERRORS_KEPT here
-            result.errors_file = workdir / "errors.parquet"
-            errors_on_disk = f"read_parquet({_lit(str(result.errors_file))})"
-            cursor.execute(f"copy ({_errors_sql(dataset, on_disk=True)}) to {_lit(str(result.errors_file))} "
-                           "(format parquet)", {"file": result.file_name})
-            errors = cursor.execute(f"select * exclude (pos) from {errors_on_disk} "
-                                    f"order by row, pos limit {int(ERRORS_KEPT)}").df()
-            result.errors_total = pq.ParquetFile(result.errors_file).metadata.num_rows
-            unknown = set(cursor.execute(f"""select distinct "column", value from {errors_on_disk}
-                where reason = 'unknown_inst'""").fetchall())
-        else:
-            errors = cursor.execute(_errors_sql(dataset), {"file": result.file_name}).df()
-            unknown = set(zip(errors.loc[errors["reason"] == "unknown_inst", "column"],
-                              errors.loc[errors["reason"] == "unknown_inst", "value"]))
         flag_names = [n for n in staged_columns if n.startswith("warn_")
                       and not (derived and n == "warn_pseudonymised")]  # said by warn_patient_key_derived
         # One pass over the staged rows: the counts, and each warning's count and first rows.
@@ -892,6 +878,9 @@ def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = N
         for flag, count, rows in zip(flag_names, flagged[0::2], flagged[1::2]):
             if count:
                 result.warnings.append(Notice(flag, {"count": count, "rows": rows or []}))
+        # Only an invalid row has errors: a file without one skips their query.
+        errors, unknown = (_collected_errors(cursor, dataset, result, workdir if table.source is not None else None)
+                           if valid < total else (pd.DataFrame(columns=ERROR_COLUMNS), set()))
     finally:
         if table.source is not None:
             cursor.execute("drop view if exists upload_raw")
@@ -908,6 +897,23 @@ def _stage(cursor, table: RawTable, result: Validation, workdir: Path | None = N
         result.staged_path = staged_path
     else:
         result.staged_rows = staged.select(keep).sort_by(ROW_NUMBER)   # as the user sees the file
+
+
+def _collected_errors(cursor, dataset: Dataset, result: Validation, workdir: Path | None) -> tuple[pd.DataFrame, set]:
+    """The staged rows' errors (the first ERRORS_KEPT of a large file's, whose every error is
+    written to ``workdir``), and the unknown references among them, ``(column, value)``."""
+    if workdir is None:
+        errors = cursor.execute(_errors_sql(dataset), {"file": result.file_name}).df()
+        unknown = errors["reason"] == "unknown_inst"
+        return errors, set(zip(errors.loc[unknown, "column"], errors.loc[unknown, "value"]))
+    result.errors_file = workdir / "errors.parquet"
+    on_disk = f"read_parquet({_lit(str(result.errors_file))})"
+    cursor.execute(f"copy ({_errors_sql(dataset, on_disk=True)}) to {_lit(str(result.errors_file))} (format parquet)",
+                   {"file": result.file_name})
+    result.errors_total = pq.ParquetFile(result.errors_file).metadata.num_rows
+    errors = cursor.execute(f"select * exclude (pos) from {on_disk} order by row, pos limit {int(ERRORS_KEPT)}").df()
+    unknown = cursor.execute(f"""select distinct "column", value from {on_disk} where reason = 'unknown_inst'""")
+    return errors, set(unknown.fetchall())
 
 
 # --------------------------------------------------------------------------- commit and undo
